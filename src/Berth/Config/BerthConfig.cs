@@ -1,0 +1,68 @@
+namespace Berth.Config;
+
+/// <summary>Where a setting came from, so an error can point at it: <c>berth.yml:12</c> or <c>--workers</c>.</summary>
+public readonly record struct SourceSpan(string File, int Line)
+{
+    public static readonly SourceSpan CommandLine = new("command line", 0);
+
+    public override string ToString() => Line > 0 ? $"{File}:{Line}" : File;
+}
+
+/// <summary>The whole of berth.yml after parsing and validation. Static settings (listeners) and reloadable
+/// settings (sites, apps) are kept apart so a reload can swap the latter.</summary>
+public sealed record BerthConfig(
+    ServerSettings Server,
+    IReadOnlyList<SiteConfig> Sites,
+    IReadOnlyList<AppConfig> Apps,
+    string? Path);
+
+/// <summary>Settings of the master process itself; changing them needs a restart.</summary>
+public sealed record ServerSettings
+{
+    public string? AccessLog { get; init; }                       // file path, "-" for stdout, null for none
+    public TimeSpan GracefulTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public IReadOnlyList<string> ForwardedAllowIps { get; init; } = ["127.0.0.1", "::1"];
+    public long MaxBodySize { get; init; } = 10 * 1024 * 1024;   // bytes; nginx's client_max_body_size is 1m, Django's upload form limit 2.5m
+    public string? RuntimeDir { get; init; }                      // where sockets and the shim go; default /tmp/berth-<pid>
+}
+
+/// <summary>A listen address: <c>HOST:PORT</c> or <c>unix:PATH</c>.</summary>
+public sealed record ListenAddress(string Host, int Port, string? UnixPath, SourceSpan Source)
+{
+    public bool IsUnix => UnixPath is not null;
+
+    public override string ToString() => IsUnix ? $"unix:{UnixPath}" : Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+}
+
+/// <summary>A virtual host, nginx's <c>server</c> block: which addresses, which names, what is mounted where.</summary>
+public sealed record SiteConfig(
+    string Name,
+    IReadOnlyList<ListenAddress> Listen,
+    IReadOnlyList<string> Hosts,              // empty: the default site for its listeners
+    IReadOnlyList<StaticMount> Static,
+    IReadOnlyList<AppMount> Mounts,
+    SourceSpan Source);
+
+/// <summary>URL prefix served from a directory by the edge (e.g. <c>/static/</c> → <c>/srv/app/static</c>).</summary>
+public sealed record StaticMount(string UrlPrefix, string Directory, SourceSpan Source);
+
+/// <summary>URL prefix handed to an app; the prefix becomes the WSGI <c>SCRIPT_NAME</c>.</summary>
+public sealed record AppMount(string UrlPrefix, string App, SourceSpan Source);
+
+public enum AppInterface { Auto, Wsgi, Asgi }
+
+/// <summary>One Python application and how its workers run.</summary>
+public sealed record AppConfig
+{
+    public required string Name { get; init; }
+    public required string Module { get; init; }                  // "package.module:callable"
+    public AppInterface Interface { get; init; } = AppInterface.Auto;
+    public int Workers { get; init; } = 2;
+    public int Threads { get; init; } = 1;
+    public string? Python { get; init; }                           // interpreter; default: venv's, else python3 on PATH
+    public string? Venv { get; init; }
+    public string? Chdir { get; init; }                            // absolute once loaded
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+    public int QueueSize { get; init; } = 100;                     // requests waiting for a free worker before 503
+    public SourceSpan Source { get; init; }
+}
