@@ -1,1 +1,4 @@
-return 0;
+using System.CommandLine;
+using Berth.Cli;
+
+return await BerthCommand.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,115 @@
+using System.CommandLine;
+using Berth.Config;
+using Microsoft.Extensions.Logging;
+
+namespace Berth.Cli;
+
+/// <summary>The command line: <c>berth serve</c>, <c>berth check</c>.</summary>
+public static class BerthCommand
+{
+    public const int ExitConfigError = 2;
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("""
+            Berth runs a Python web application in production: an HTTP edge that serves static files
+            and buffers requests, a supervisor of Python worker processes, and a least-busy dispatcher
+            between them — nginx + uWSGI/gunicorn in one program.
+
+            Quick start:
+              berth serve myapp:application -w 4 -b 0.0.0.0:8000 --static /static=./static
+              berth serve --config berth.yml
+              berth check --config berth.yml
+            """);
+
+        var serveOptions = new ServeOptions();
+        var serve = new Command("serve", """
+            Serve one or more Python web apps.
+
+            Give a WSGI callable (like gunicorn: `berth serve project.wsgi:application`) or a berth.yml
+            with --config; flags override the file. Berth starts the workers, waits until each has
+            imported the app, then listens. SIGTERM or Ctrl-C stops accepting, lets in-flight requests
+            finish within --graceful-timeout, stops the workers and exits 0. An app that cannot be
+            imported makes serve exit 3 with the Python traceback; a bad config exits 2.
+            """);
+        serveOptions.AddTo(serve);
+        serve.SetAction((parse, cancellationToken) => ServeAsync(parse, serveOptions, cancellationToken));
+        root.Subcommands.Add(serve);
+
+        var checkConfig = new Option<string?>("--config", "-c") { Description = "berth.yml to validate [default: ./berth.yml]." };
+        var check = new Command("check", "Validate a berth.yml without starting anything. Exits 0 when it is valid, 2 with each problem's file:line and fix when not.");
+        check.Options.Add(checkConfig);
+        check.SetAction(parse => Check(parse.GetValue(checkConfig) ?? "berth.yml"));
+        root.Subcommands.Add(check);
+        return root;
+    }
+
+    private static int Check(string path)
+    {
+        ConfigResult result = ConfigLoader.Load(path);
+        if (!ReportErrors(result))
+        {
+            return ExitConfigError;
+        }
+
+        BerthConfig config = result.Config!;
+        Console.WriteLine($"{path}: ok — {config.Apps.Count} app(s), {config.Sites.Count} site(s)");
+        return 0;
+    }
+
+    private static async Task<int> ServeAsync(ParseResult parse, ServeOptions o, CancellationToken cancellationToken)
+    {
+        BerthConfig? fromFile = null;
+        if (parse.GetValue(o.Config) is { } path)
+        {
+            ConfigResult loaded = ConfigLoader.Load(path);
+            if (!ReportErrors(loaded))
+            {
+                return ExitConfigError;
+            }
+
+            fromFile = loaded.Config;
+        }
+        else if (parse.GetValue(o.Module) is null)
+        {
+            Console.Error.WriteLine("berth serve: nothing to serve. Give the app as MODULE:CALLABLE (e.g. `berth serve myproject.wsgi:application`) or a config with --config berth.yml.");
+            return ExitConfigError;
+        }
+
+        var overrides = new ConfigOverrides
+        {
+            Module = parse.GetValue(o.Module),
+            Workers = parse.GetValue(o.Workers),
+            Threads = parse.GetValue(o.Threads),
+            Binds = parse.GetValue(o.Bind) ?? [],
+            Chdir = parse.GetValue(o.Chdir),
+            Python = parse.GetValue(o.Python),
+            Venv = parse.GetValue(o.Venv),
+            Static = parse.GetValue(o.Static) ?? [],
+            AccessLog = parse.GetValue(o.AccessLogFile),
+            GracefulTimeout = parse.GetValue(o.GracefulTimeout),
+            ForwardedAllowIps = parse.GetValue(o.ForwardedAllowIps),
+            MaxBodySize = parse.GetValue(o.MaxBodySize),
+            Interface = parse.GetValue(o.Interface),
+        };
+        ConfigResult result = ConfigBuilder.Apply(fromFile, overrides);
+        if (!ReportErrors(result))
+        {
+            return ExitConfigError;
+        }
+
+        using ILoggerFactory logs = LogFormatter.CreateFactory();
+        var master = new Master(result.Config!, logs, TimeProvider.System);
+        return await master.RunAsync(cancellationToken);
+    }
+
+    private static bool ReportErrors(ConfigResult result)
+    {
+        foreach (ConfigError error in result.Errors)
+        {
+            Console.Error.WriteLine(error.ToString());
+        }
+
+        return result.Errors.Count == 0 && result.Config is not null;
+    }
+}

@@ -1,0 +1,48 @@
+using System.CommandLine;
+
+namespace Berth.Cli;
+
+/// <summary>The flags of <c>berth serve</c>, named as gunicorn names them where it has them.</summary>
+internal sealed class ServeOptions
+{
+    public Argument<string?> Module { get; } = new("MODULE:CALLABLE")
+    {
+        Description = "The WSGI callable to serve, e.g. myproject.wsgi:application. Not needed with --config.",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    public Option<string?> Config { get; } = new("--config", "-c") { Description = "berth.yml to read. Flags given next to it override it." };
+
+    public Option<int?> Workers { get; } = new("--workers", "-w") { Description = "Python worker processes per app [default: 2]. gunicorn's rule of thumb: 2 × cores + 1." };
+
+    public Option<string[]> Bind { get; } = new("--bind", "-b") { Description = "Address to listen on: HOST:PORT or unix:PATH. Repeat for several [default: 127.0.0.1:8000].", AllowMultipleArgumentsPerToken = false };
+
+    public Option<int?> Threads { get; } = new("--threads") { Description = "Threads per worker: requests one worker runs at once [default: 1]." };
+
+    public Option<string?> Chdir { get; } = new("--chdir") { Description = "Directory to import the app from (put first on sys.path) [default: the current directory]." };
+
+    public Option<string?> Python { get; } = new("--python") { Description = "Python interpreter for the workers [default: python3 on PATH]." };
+
+    public Option<string?> Venv { get; } = new("--venv") { Description = "Virtualenv whose interpreter runs the workers (instead of --python)." };
+
+    public Option<string[]> Static { get; } = new("--static") { Description = "Serve a directory at a URL prefix from the edge, never touching Python: URL=DIR, e.g. /static=./static. Repeatable." };
+
+    public Option<string?> AccessLogFile { get; } = new("--access-logfile") { Description = "Access log (nginx combined format plus upstream time and worker): a file, or - for stdout." };
+
+    public Option<string?> GracefulTimeout { get; } = new("--graceful-timeout") { Description = "How long in-flight requests may run after SIGTERM before workers are killed [default: 30s]." };
+
+    public Option<string?> ForwardedAllowIps { get; } = new("--forwarded-allow-ips") { Description = "Comma-separated proxy addresses whose X-Forwarded-Proto is believed, or * [default: 127.0.0.1,::1]." };
+
+    public Option<string?> MaxBodySize { get; } = new("--max-body-size") { Description = "Largest request body accepted, e.g. 10M; larger ones get 413 [default: 10M]." };
+
+    public Option<string?> Interface { get; } = new("--interface") { Description = "auto, wsgi or asgi [default: auto]." };
+
+    public void AddTo(Command command)
+    {
+        command.Arguments.Add(Module);
+        foreach (Option option in new Option[] { Config, Workers, Bind, Threads, Chdir, Python, Venv, Static, AccessLogFile, GracefulTimeout, ForwardedAllowIps, MaxBodySize, Interface })
+        {
+            command.Options.Add(option);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+using System.Net;
+using System.Text;
+using Berth.Config;
+using Berth.Edge.Static;
+using Berth.Workers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Berth.Edge;
+
+/// <summary>
+/// Kestrel listeners and the one request delegate: pick the site by listener and Host, the route by
+/// longest path prefix, then serve a file or forward to the app.
+/// </summary>
+public sealed class EdgeServer : IAsyncDisposable
+{
+    private const string ListenerKey = "berth.listener";
+
+    private readonly WebApplication _web;
+    private readonly HostRouter[] _routers;
+    private readonly AppProxy _proxy;
+    private readonly AccessLog? _accessLog;
+
+    public EdgeServer(BerthConfig config, IReadOnlyDictionary<string, AppSupervisor> apps, string runtimeDirectory, ILoggerFactory logs, TimeProvider time)
+    {
+        Listeners = config.Sites.SelectMany(s => s.Listen).DistinctBy(l => l.ToString()).ToArray();
+        _routers = Listeners.Select(listener => BuildRouter(config, listener, apps, time)).ToArray();
+        var options = new EdgeOptions(config.Server, runtimeDirectory);
+        _proxy = new AppProxy(options, logs.CreateLogger("berth.edge"));
+        _accessLog = config.Server.AccessLog is { } target ? AccessLog.Open(target, time) : null;
+
+        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Services.AddSingleton(logs);
+        builder.Services.AddLogging();
+        builder.Services.AddSingleton(logs);
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.AllowSynchronousIO = false;
+            kestrel.Limits.MaxRequestBodySize = config.Server.MaxBodySize;
+            // Kestrel answers 431 past this, before any of our code runs; 32 KiB matches nginx's
+            // large_client_header_buffers (4 × 8k).
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            // WSGI header values are Latin-1 native strings; without this Kestrel refuses any byte > 0x7F.
+            kestrel.ResponseHeaderEncodingSelector = _ => Encoding.Latin1;
+            for (int i = 0; i < Listeners.Count; i++)
+            {
+                int index = i;
+                void Configure(ListenOptions listen)
+                {
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    if (_routers.Length > 1)
+                    {
+                        listen.Use(next => connection =>
+                        {
+                            connection.Items[ListenerKey] = index;
+                            return next(connection);
+                        });
+                    }
+                }
+
+                ListenAddress address = Listeners[i];
+                if (address.UnixPath is { } path)
+                {
+                    File.Delete(path);
+                    kestrel.ListenUnixSocket(path, Configure);
+                }
+                else if (address.Host is "localhost")
+                {
+                    kestrel.ListenLocalhost(address.Port, Configure);
+                }
+                else
+                {
+                    IPAddress ip = address.Host is "" or "0.0.0.0" or "*" ? IPAddress.Any : IPAddress.Parse(address.Host);
+                    kestrel.Listen(ip, address.Port, Configure);
+                }
+            }
+        });
+        builder.Logging.ClearProviders();
+        _web = builder.Build();
+        _web.Run(HandleAsync);
+    }
+
+    public IReadOnlyList<ListenAddress> Listeners { get; }
+
+    public Task StartAsync(CancellationToken cancellationToken) => _web.StartAsync(cancellationToken);
+
+    /// <summary>Stops accepting and waits for in-flight requests until <paramref name="cancellationToken"/> fires.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => _web.StopAsync(cancellationToken);
+
+    private static HostRouter BuildRouter(BerthConfig config, ListenAddress listener, IReadOnlyDictionary<string, AppSupervisor> apps, TimeProvider time)
+    {
+        var router = new HostRouter();
+        foreach (SiteConfig site in config.Sites.Where(s => s.Listen.Any(l => l.ToString() == listener.ToString())))
+        {
+            IEnumerable<Route> statics = site.Static.Select(m => new Route(m.UrlPrefix, new StaticFileHandler(m.Directory, time), null));
+            IEnumerable<Route> mounts = site.Mounts.Select(m => new Route(m.UrlPrefix, null, apps[m.App]));
+            router.Add(new SiteRoutes(site.Name, statics.Concat(mounts)), site.Hosts);
+        }
+
+        return router;
+    }
+
+    private HostRouter RouterFor(HttpContext context)
+    {
+        if (_routers.Length == 1)
+        {
+            return _routers[0];
+        }
+
+        IDictionary<object, object?>? items = context.Features.Get<IConnectionItemsFeature>()?.Items;
+        return items is not null && items.TryGetValue(ListenerKey, out object? index) && index is int i ? _routers[i] : _routers[0];
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var record = new RequestRecord();
+        try
+        {
+            HostRouter router = RouterFor(context);
+            string host = context.Request.Host.Value ?? string.Empty;
+            SiteRoutes? site = router.Find(host);
+            if (site is null)
+            {
+                await ErrorPages.WriteAsync(context, 404, "Not Found", $"No site on this server answers to the host name '{HostRouter.StripPort(host)}'. Names served here: {string.Join(", ", router.Names)}.");
+                return;
+            }
+
+            string path = context.Request.Path.Value ?? "/";
+            Route? route = site.Find(path);
+            if (route is null)
+            {
+                await ErrorPages.WriteAsync(context, 404, "Not Found", $"Nothing is served at {path} on this site.");
+            }
+            else if (route.Static is { } files)
+            {
+                await files.ServeAsync(context, path[route.ScriptName.Length..]);
+                record.BytesSent = HttpMethods.IsHead(context.Request.Method) ? 0 : context.Response.ContentLength ?? 0;
+            }
+            else
+            {
+                await _proxy.ForwardAsync(context, route, record);
+            }
+        }
+        finally
+        {
+            _accessLog?.Write(context, record.BytesSent, record.Upstream, record.Worker);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _web.DisposeAsync();
+        if (_accessLog is not null)
+        {
+            await _accessLog.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,28 @@
+namespace Berth.Protocol;
+
+/// <summary>Frame types of the worker protocol; the table in docs/protocol.md is the reference.</summary>
+public enum FrameType : byte
+{
+    Hello = 0x01,
+    Ready = 0x02,
+    BootError = 0x03,
+    RequestHead = 0x10,
+    RequestBody = 0x11,
+    ResponseHead = 0x20,
+    ResponseBody = 0x21,
+    ResponseEnd = 0x22,
+    Ping = 0x30,
+    Pong = 0x31,
+}
+
+[Flags]
+public enum FrameFlags : byte
+{
+    None = 0,
+
+    /// <summary>No more request body frames follow.</summary>
+    EndStream = 0x01,
+
+    /// <summary>On <see cref="FrameType.ResponseEnd"/>: the app failed after its head was sent.</summary>
+    Aborted = 0x02,
+}

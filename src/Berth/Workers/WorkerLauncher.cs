@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Berth.Config;
+
+namespace Berth.Workers;
+
+/// <summary>Builds the command line and environment of a worker process for an app.</summary>
+public sealed class WorkerLauncher
+{
+    private readonly AppConfig _app;
+    private readonly string _shimPath;
+    private readonly string _socketPath;
+
+    public WorkerLauncher(AppConfig app, string shimPath, string socketPath)
+    {
+        _app = app;
+        _shimPath = shimPath;
+        _socketPath = socketPath;
+        Python = ResolvePython(app);
+    }
+
+    public string Python { get; }
+
+    public static string ResolvePython(AppConfig app) =>
+        app.Python ?? (app.Venv is { } venv ? Path.Combine(venv, "bin", "python") : "python3");
+
+    public ProcessStartInfo CreateStartInfo(int workerId)
+    {
+        string directory = _app.Chdir ?? Directory.GetCurrentDirectory();
+        var info = new ProcessStartInfo(Python)
+        {
+            WorkingDirectory = directory,
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = false,
+        };
+        info.ArgumentList.Add(_shimPath);
+        info.ArgumentList.Add("--connect");
+        info.ArgumentList.Add(_socketPath);
+        info.ArgumentList.Add("--app");
+        info.ArgumentList.Add(_app.Module);
+        info.ArgumentList.Add("--worker-id");
+        info.ArgumentList.Add(workerId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        info.ArgumentList.Add("--threads");
+        info.ArgumentList.Add(_app.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        info.ArgumentList.Add("--chdir");
+        info.ArgumentList.Add(directory);
+
+        // Unbuffered, so print() in a view shows up in the log at once, as under gunicorn.
+        info.Environment["PYTHONUNBUFFERED"] = "1";
+        if (_app.Venv is { } venv)
+        {
+            info.Environment["VIRTUAL_ENV"] = venv;
+            info.Environment["PATH"] = Path.Combine(venv, "bin") + ":" + System.Environment.GetEnvironmentVariable("PATH");
+        }
+
+        foreach (KeyValuePair<string, string> variable in _app.Environment)
+        {
+            info.Environment[variable.Key] = variable.Value;
+        }
+
+        return info;
+    }
+}
