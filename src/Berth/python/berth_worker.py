@@ -1,1 +1,650 @@
-# placeholder
+"""berth_worker: the Python side of Berth's worker protocol (docs/protocol.md is the reference).
+
+`berth serve` writes this file out of its binary and starts one process per worker:
+
+    python berth_worker.py --connect SOCK --app MODULE:CALLABLE --worker-id N [--threads T] [--chdir DIR]
+
+The worker connects to the master's Unix socket, says HELLO, imports the WSGI callable, says READY
+(or BOOT_ERROR and exits 3) and then answers requests that arrive as frames until the master closes
+the connection. Standard library only and Python >= 3.9, so it runs inside any virtualenv.
+"""
+
+import argparse
+import io
+import os
+import signal
+import socket
+import struct
+import sys
+import tempfile
+import threading
+import traceback
+
+#      0       1       2       3       4       5       6       7       8       9      10      11
+#  +-------+-------+-------+-------+-------+-------+-------+-------+-------+-------+-------+-------+
+#  | type  | flags |   reserved    |        request id (u32)       |      payload length (u32)     |
+#  +-------+-------+-------+-------+-------+-------+-------+-------+-------+-------+-------+-------+
+#  |                              payload (length bytes) ...                                        |
+#  +------------------------------------------------------------------------------------------------+
+HEADER = struct.Struct('!BBHII')
+HEADER_SIZE = HEADER.size
+MAX_PAYLOAD = 16 * 1024 * 1024
+
+HELLO = 0x01
+READY = 0x02
+BOOT_ERROR = 0x03
+REQUEST_HEAD = 0x10
+REQUEST_BODY = 0x11
+RESPONSE_HEAD = 0x20
+RESPONSE_BODY = 0x21
+RESPONSE_END = 0x22
+PING = 0x30
+PONG = 0x31
+
+END_STREAM = 0x01
+ABORTED = 0x02
+
+# Bodies up to this size stay in memory; larger ones go to a temporary file, so a few big uploads
+# do not grow a long-lived worker by their size (gunicorn and uWSGI spool the same way).
+SPOOL_MAX = 1024 * 1024
+
+# Room for four of the master's 64 KiB body chunks per recv (WorkerConnection.BodyChunkSize).
+READ_BUFFER_SIZE = 256 * 1024
+
+# PEP 3333 calls file_wrapper's block size a suggestion the server "need not use". Every block is
+# a frame and a sendall, and frameworks ask for 8 KiB (werkzeug's send_file), so read at least this.
+FILE_BLOCK_SIZE = 64 * 1024
+
+# gunicorn's WORKER_BOOT_ERROR: it tells the master the app is broken, so a respawn would not help.
+EXIT_BOOT_ERROR = 3
+
+_pack = HEADER.pack
+_unpack_from = HEADER.unpack_from
+
+
+class ProtocolError(Exception):
+    """The byte stream from the master is not a valid sequence of frames."""
+
+
+def encode_frame(frame_type, flags, request_id, payload=b''):
+    """One frame, header and payload, as bytes."""
+    if len(payload) > MAX_PAYLOAD:
+        raise ValueError('a frame payload is at most %d bytes, got %d' % (MAX_PAYLOAD, len(payload)))
+    return _pack(frame_type, flags, 0, request_id, len(payload)) + payload
+
+
+def decode_header(data):
+    """(type, flags, request_id, length) from the first 12 bytes of data; reserved is ignored."""
+    frame_type, flags, _, request_id, length = _unpack_from(data)
+    return frame_type, flags, request_id, length
+
+
+def encode_kv(items):
+    """A k/v list payload: the strings joined by NUL, Latin-1 (PEP 3333 native strings)."""
+    return '\0'.join(items).encode('latin-1')
+
+
+def decode_kv(payload):
+    """The strings of a k/v list payload (bytes-like); an empty payload is an empty list."""
+    if not payload:
+        return []
+    return str(payload, 'latin-1').split('\0')
+
+
+def encode_body(request_id, data):
+    """RESPONSE_BODY frames carrying data, split where it exceeds MAX_PAYLOAD."""
+    length = len(data)
+    if length <= MAX_PAYLOAD:
+        return _pack(RESPONSE_BODY, 0, 0, request_id, length) + data
+    view = memoryview(data)
+    return b''.join(
+        _pack(RESPONSE_BODY, 0, 0, request_id, len(part)) + part
+        for part in (view[i:i + MAX_PAYLOAD] for i in range(0, length, MAX_PAYLOAD)))
+
+
+class FrameReader:
+    """Reads frames from anything with recv_into (a socket).
+
+    One reusable buffer takes as many frames as the socket has ready per recv_into. read() returns
+    the payload as a memoryview into that buffer, valid only until the next read(): the caller
+    decodes or copies it, which saves a copy of every body chunk.
+    """
+
+    __slots__ = ('_recv_into', '_view', '_start', '_end')
+
+    def __init__(self, source, buffer_size=READ_BUFFER_SIZE):
+        if buffer_size < HEADER_SIZE:
+            raise ValueError('the read buffer must hold at least a frame header')
+        self._recv_into = source.recv_into
+        self._view = memoryview(bytearray(buffer_size))
+        self._start = 0
+        self._end = 0
+
+    def read(self):
+        """The next frame as (type, flags, request_id, payload), or None when the stream ends."""
+        view = self._view
+        start = self._start
+        end = self._end
+        while True:
+            available = end - start
+            if available >= HEADER_SIZE:
+                frame_type, flags, _, request_id, length = _unpack_from(view, start)
+                total = HEADER_SIZE + length
+                if available >= total:
+                    self._start = start + total
+                    self._end = end
+                    return frame_type, flags, request_id, view[start + HEADER_SIZE:start + total]
+                if length > MAX_PAYLOAD:
+                    raise ProtocolError(
+                        'frame payload of %d bytes exceeds the %d-byte limit; the stream from the '
+                        'master is corrupt' % (length, MAX_PAYLOAD))
+                if total > len(view):
+                    self._start = self._end = 0
+                    payload = self._read_large(view[start + HEADER_SIZE:end], length)
+                    return frame_type, flags, request_id, payload
+                needed = total
+            else:
+                needed = HEADER_SIZE
+            if start == end:
+                start = end = 0
+            elif start + needed > len(view):
+                # The frame's tail would not fit behind it: move its head to the front.
+                view[:available] = view[start:end].tobytes()
+                start, end = 0, available
+            received = self._recv_into(view[end:])
+            if not received:
+                self._start = start
+                self._end = end
+                if available:
+                    raise ProtocolError('the connection closed in the middle of a frame')
+                return None
+            end += received
+
+    def _read_large(self, prefix, length):
+        payload = memoryview(bytearray(length))
+        got = len(prefix)
+        payload[:got] = prefix
+        recv_into = self._recv_into
+        while got < length:
+            received = recv_into(payload[got:])
+            if not received:
+                raise ProtocolError('the connection closed in the middle of a frame')
+            got += received
+        return payload
+
+
+class FileWrapper:
+    """wsgi.file_wrapper (PEP 3333, "Optional Platform-Specific File Handling")."""
+
+    def __init__(self, filelike, blksize=8192):
+        self.filelike = filelike
+        self.blksize = blksize
+
+    def __iter__(self):
+        read = self.filelike.read
+        size = max(self.blksize, FILE_BLOCK_SIZE)
+        while True:
+            block = read(size)
+            if not block:
+                return
+            yield block
+
+    def close(self):
+        close = getattr(self.filelike, 'close', None)
+        if close is not None:
+            close()
+
+
+_ERROR_BODY = (
+    b'<!DOCTYPE html>\n<html><head><title>500 Internal Server Error</title></head>\n'
+    b'<body><h1>Internal Server Error</h1><p>The application failed while answering this request. '
+    b'The error is in the server log.</p></body></html>\n')
+_ERROR_HEAD_ITEMS = [
+    '500 Internal Server Error',
+    'Content-Type', 'text/html; charset=utf-8',
+    'Content-Length', str(len(_ERROR_BODY)),
+]
+
+
+def _encode_head(request_id, status, headers):
+    """The RESPONSE_HEAD frame for start_response's arguments, checked as PEP 3333 asks."""
+    if not isinstance(status, str):
+        raise TypeError('start_response: status must be a str like "200 OK", got %s %r'
+                        % (type(status).__name__, status))
+    code = status[:3]
+    if not (code.isdigit() and code.isascii() and (len(status) == 3 or status[3] == ' ')):
+        raise ValueError('start_response: status %r must start with a 3-digit code, like "200 OK"'
+                         % (status,))
+    if not isinstance(headers, (list, tuple)):
+        raise TypeError('start_response: headers must be a list of (name, value) tuples, got %s'
+                        % type(headers).__name__)
+    items = [status]
+    append = items.append
+    try:
+        for name, value in headers:
+            append(name)
+            append(value)
+        # join is the str check: it refuses anything else.
+        text = '\0'.join(items)
+    except (TypeError, ValueError):
+        raise TypeError('start_response: headers must be (name, value) tuples of str, got %r'
+                        % (headers,)) from None
+    # A NUL would shift every later item of the list; CR/LF would let a value inject headers.
+    if text.count('\0') != len(items) - 1 or '\r' in text or '\n' in text:
+        raise ValueError('start_response: status and headers must not contain NUL, CR or LF: %r %r'
+                         % (status, headers))
+    try:
+        payload = text.encode('latin-1')
+    except UnicodeEncodeError:
+        raise ValueError('start_response: headers must be Latin-1 strings (PEP 3333); encode other '
+                         'text first, e.g. a filename per RFC 8187: %r' % (headers,)) from None
+    return _pack(RESPONSE_HEAD, 0, 0, request_id, len(payload)) + payload
+
+
+def _not_bytes(chunk):
+    return TypeError('the app produced %s where PEP 3333 requires bytes: %r; encode text with '
+                     '.encode() before returning it' % (type(chunk).__name__, chunk[:80]
+                                                         if isinstance(chunk, str) else chunk))
+
+
+class _Response:
+    """start_response and write for one request."""
+
+    __slots__ = ('request_id', 'send', 'head', 'sent')
+
+    def __init__(self, request_id, send):
+        self.request_id = request_id
+        self.send = send
+        self.head = None
+        self.sent = False
+
+    def start_response(self, status, headers, exc_info=None):
+        if exc_info is not None:
+            try:
+                if self.sent:
+                    raise exc_info[1].with_traceback(exc_info[2])
+            finally:
+                exc_info = None
+        elif self.head is not None:
+            raise AssertionError('start_response() was called a second time without exc_info '
+                                 '(PEP 3333)')
+        self.head = _encode_head(self.request_id, status, headers)
+        return self.write
+
+    def write(self, data):
+        if self.head is None:
+            raise AssertionError('write() was called before start_response()')
+        if data.__class__ is not bytes and not isinstance(data, (bytes, bytearray)):
+            raise _not_bytes(data)
+        if not data:
+            return
+        if self.sent:
+            self.send(encode_body(self.request_id, data))
+        else:
+            self.sent = True
+            self.send(self.head + encode_body(self.request_id, data))
+
+
+class Worker:
+    """Answers the requests that arrive on one connection to the master."""
+
+    def __init__(self, sock, app, worker_id, threads=1):
+        self.sock = sock
+        self.app = app
+        self.worker_id = worker_id
+        self.threads = threads
+        self.connection_lost = False
+        self._pending = {}
+        self.base_environ = {
+            'wsgi.url_scheme': 'http',
+            'wsgi.errors': sys.stderr,
+            'wsgi.version': (1, 0),
+            'wsgi.multithread': threads > 1,
+            'wsgi.multiprocess': True,
+            'wsgi.run_once': False,
+            'wsgi.file_wrapper': FileWrapper,
+        }
+        sendall = sock.sendall
+        if threads > 1:
+            # One sendall per frame group under the lock, so frames of concurrent responses
+            # never interleave inside each other.
+            lock = threading.Lock()
+
+            def send(data):
+                try:
+                    with lock:
+                        sendall(data)
+                except OSError:
+                    self.connection_lost = True
+                    raise
+        else:
+            def send(data):
+                try:
+                    sendall(data)
+                except OSError:
+                    self.connection_lost = True
+                    raise
+        self.send = send
+
+    def run(self):
+        """Serves until the master closes the connection (or SIGTERM), then lets in-flight requests finish."""
+        if self.threads == 1:
+            # Inline: no thread hand-off on the path of a request, the fastest for sync views.
+            self._read_loop(self.serve)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+        executor = ThreadPoolExecutor(self.threads, thread_name_prefix='berth-request')
+        submit = executor.submit
+        serve = self.serve
+        try:
+            self._read_loop(lambda request_id, environ: submit(serve, request_id, environ))
+        finally:
+            executor.shutdown(wait=True)
+
+    def _read_loop(self, dispatch):
+        read = FrameReader(self.sock).read
+        base = self.base_environ
+        pending = self._pending
+        send = self.send
+        BytesIO = io.BytesIO
+        while True:
+            frame = read()
+            if frame is None:
+                return
+            frame_type, flags, request_id, payload = frame
+            if frame_type == REQUEST_HEAD:
+                environ = base.copy()
+                items = iter(str(payload, 'latin-1').split('\0'))
+                environ.update(zip(items, items))
+                if flags & END_STREAM:
+                    environ['wsgi.input'] = BytesIO()
+                    dispatch(request_id, environ)
+                else:
+                    pending[request_id] = (environ, _body_sink(environ.get('CONTENT_LENGTH')))
+            elif frame_type == REQUEST_BODY:
+                entry = pending.get(request_id)
+                if entry is None:
+                    continue
+                entry[1].write(payload)
+                if flags & END_STREAM:
+                    del pending[request_id]
+                    environ, body = entry
+                    body.seek(0)
+                    environ['wsgi.input'] = body
+                    dispatch(request_id, environ)
+            elif frame_type == PING:
+                send(_pack(PONG, 0, 0, request_id, len(payload)) + payload)
+            # Other types are ignored, so an older worker survives a newer master's extra frames.
+
+    def serve(self, request_id, environ):
+        """Runs the app for one request and sends its response; never raises for the app's errors."""
+        response = _Response(request_id, self.send)
+        send = self.send
+        body = environ['wsgi.input']
+        try:
+            result = self.app(environ, response.start_response)
+            try:
+                if result.__class__ is list or result.__class__ is tuple:
+                    # Most views return a list: head, body and end leave in one sendall.
+                    try:
+                        data = b''.join(result)
+                    except TypeError:
+                        for chunk in result:
+                            if not isinstance(chunk, (bytes, bytearray)):
+                                raise _not_bytes(chunk) from None
+                        raise
+                    if response.head is None:
+                        raise AssertionError('the app returned without calling start_response()')
+                    parts = [] if response.sent else [response.head]
+                    response.sent = True
+                    if len(data) > MAX_PAYLOAD:
+                        parts.append(encode_body(request_id, data))
+                    elif data:
+                        parts.append(_pack(RESPONSE_BODY, 0, 0, request_id, len(data)))
+                        parts.append(data)
+                    parts.append(_pack(RESPONSE_END, 0, 0, request_id, 0))
+                    send(b''.join(parts))
+                    return
+                for chunk in result:
+                    if chunk.__class__ is not bytes and not isinstance(chunk, (bytes, bytearray)):
+                        raise _not_bytes(chunk)
+                    if not chunk:
+                        # PEP 3333: the head waits for the first non-empty chunk, so an app can
+                        # still fail into a clean 500 after yielding b''.
+                        continue
+                    if response.sent:
+                        send(encode_body(request_id, chunk))
+                    elif response.head is None:
+                        raise AssertionError('the app produced body before calling start_response()')
+                    else:
+                        response.sent = True
+                        send(response.head + encode_body(request_id, chunk))
+            finally:
+                close = getattr(result, 'close', None)
+                if close is not None:
+                    close()
+            end = _pack(RESPONSE_END, 0, 0, request_id, 0)
+            if response.sent:
+                send(end)
+            else:
+                if response.head is None:
+                    raise AssertionError('the app returned without calling start_response()')
+                response.sent = True
+                send(response.head + end)
+        except BaseException as error:
+            self._fail(response, environ, error)
+            if not isinstance(error, Exception):
+                raise
+        finally:
+            body.close()
+
+    def _fail(self, response, environ, error):
+        what = '%s %s%s' % (environ.get('REQUEST_METHOD', '?'), environ.get('SCRIPT_NAME', ''),
+                            environ.get('PATH_INFO', ''))
+        if self.connection_lost:
+            _log('worker %s: the master closed the connection during %s; its response is dropped'
+                 % (self.worker_id, what))
+            return
+        stack = ''.join(traceback.format_exception(type(error), error, error.__traceback__))
+        rid = response.request_id
+        try:
+            if response.sent:
+                _log('worker %s: %s (request %d) failed after its response began, so the client '
+                     'connection is cut:\n%s' % (self.worker_id, what, rid, stack))
+                self.send(_pack(RESPONSE_END, ABORTED, 0, rid, 0))
+            else:
+                _log('worker %s: %s (request %d) failed; answered 500:\n%s'
+                     % (self.worker_id, what, rid, stack))
+                response.sent = True
+                head = encode_kv(_ERROR_HEAD_ITEMS)
+                self.send(_pack(RESPONSE_HEAD, 0, 0, rid, len(head)) + head
+                          + encode_body(rid, _ERROR_BODY) + _pack(RESPONSE_END, 0, 0, rid, 0))
+        except OSError:
+            pass
+
+
+def _body_sink(content_length):
+    try:
+        length = int(content_length)
+    except (TypeError, ValueError):
+        return tempfile.SpooledTemporaryFile(SPOOL_MAX)
+    if length <= SPOOL_MAX:
+        return io.BytesIO()
+    return tempfile.TemporaryFile()
+
+
+def _log(message):
+    # One write per message, so lines from concurrent requests do not interleave.
+    sys.stderr.write('berth: ' + message.rstrip('\n') + '\n')
+    sys.stderr.flush()
+
+
+class BootError(Exception):
+    """The app could not be loaded; hint is the one line that tells the user what to fix."""
+
+    def __init__(self, hint):
+        super().__init__(hint)
+        self.hint = hint
+
+
+_APP_NAMES = ('app', 'application', 'create_app', 'make_app', 'api', 'wsgi_app')
+
+
+def load_app(spec, directory):
+    """Imports MODULE:CALLABLE as gunicorn does (CALLABLE defaults to `application`; a trailing
+    `()` calls a factory without arguments). Raises BootError, chained to the original error."""
+    module_name, _, target = spec.partition(':')
+    module_name = module_name.strip()
+    target = target.strip() or 'application'
+    if not module_name:
+        raise BootError("berth: the app %r names no module. Write `module:` as MODULE:CALLABLE, "
+                        "for example 'myproject.wsgi:application'." % spec)
+    try:
+        # __import__ rather than importlib.import_module: the import system then strips its own
+        # frames, and the traceback the user reads starts in their code.
+        __import__(module_name)
+        module = sys.modules[module_name]
+    except ModuleNotFoundError as error:
+        if error.name and (module_name + '.').startswith(error.name + '.'):
+            raise BootError(
+                "berth: could not import %r from %s: %s. Check the module name in `module:` and "
+                "that --chdir/--python point at your project and its virtualenv."
+                % (module_name, directory, error)) from error
+        raise BootError(
+            "berth: importing %r failed: %s. Install it into the virtualenv the app runs with "
+            "(this worker runs %s), or point --python/`venv:` at the one that has it."
+            % (module_name, error, sys.executable)) from error
+    except SyntaxError as error:
+        raise BootError(
+            "berth: %s:%s: syntax error while importing %r: %s. Fix the code; this worker runs "
+            "Python %s (%s)." % (error.filename, error.lineno, module_name, error.msg,
+                                 _python_version(), sys.executable)) from error
+    except SystemExit as error:
+        raise BootError(
+            "berth: importing %r called sys.exit(%r); the traceback above shows where. Code that "
+            "runs at import (settings, environment variables) must succeed for the worker to start."
+            % (module_name, error.code)) from error
+    except BaseException as error:
+        raise BootError(
+            "berth: importing %r raised %s: %s. The traceback above shows where; code that runs at "
+            "import (settings, environment variables, connections) must succeed for the worker to "
+            "start." % (module_name, type(error).__name__, error)) from error
+
+    call = target.endswith('()')
+    name = target[:-2] if call else target
+    app = module
+    try:
+        for part in name.split('.'):
+            app = getattr(app, part)
+    except AttributeError as error:
+        found = [n for n in _APP_NAMES if callable(getattr(module, n, None))]
+        raise BootError(
+            "berth: module %r (%s) has no attribute %r. Check the name after ':' in `module:`%s."
+            % (module_name, getattr(module, '__file__', '?'), name,
+               '; it defines ' + ', '.join(found) if found else '')) from error
+    if call:
+        try:
+            app = app()
+        except BaseException as error:
+            raise BootError(
+                "berth: calling the app factory %s:%s raised %s: %s. The traceback above shows "
+                "where." % (module_name, target, type(error).__name__, error)) from error
+    if not callable(app):
+        raise BootError(
+            "berth: %s:%s is an object of type %s, not a WSGI callable. Point `module:` at the "
+            "application object (Flask: the Flask() instance; Django: 'yourproject.wsgi:application')."
+            % (module_name, target, type(app).__name__))
+    return app
+
+
+def _python_version():
+    return '%d.%d.%d' % sys.version_info[:3]
+
+
+def _parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog='berth_worker',
+        description='Berth worker: runs a WSGI app for `berth serve` (started by berth, not by hand).')
+    parser.add_argument('--connect', required=True, metavar='SOCKPATH',
+                        help="the master's Unix socket")
+    parser.add_argument('--app', required=True, metavar='MODULE:CALLABLE', help='the WSGI callable')
+    parser.add_argument('--worker-id', required=True, type=int, metavar='N',
+                        help='the id the master gave this worker')
+    parser.add_argument('--threads', type=int, default=1, metavar='T',
+                        help='requests run at once (a thread pool when above 1)')
+    parser.add_argument('--chdir', metavar='DIR', help='the project directory; put first on sys.path')
+    args = parser.parse_args(argv)
+    if args.threads < 1:
+        parser.error('--threads must be at least 1, got %d' % args.threads)
+    return args
+
+
+def main(argv=None):
+    args = _parse_args(argv)
+    # Ctrl-C reaches the whole process group; the master decides how the group stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if args.chdir:
+        os.chdir(args.chdir)
+    directory = os.getcwd()
+    sys.path.insert(0, directory)
+
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(args.connect)
+    except OSError as error:
+        _log('worker %d: cannot connect to the master at %s: %s. This program is started by '
+             '`berth serve`; run that instead.' % (args.worker_id, args.connect, error))
+        return 1
+
+    def on_term(signum, frame):
+        # Finish in flight, take nothing new: after SHUT_RD the reader still gets the frames already
+        # queued, then EOF, the same way out as when the master closes the connection.
+        try:
+            sock.shutdown(socket.SHUT_RD)
+        except OSError:
+            pass
+    signal.signal(signal.SIGTERM, on_term)
+
+    sock.sendall(encode_frame(HELLO, 0, 0, encode_kv([
+        'pid', str(os.getpid()),
+        'worker', str(args.worker_id),
+        'capacity', str(args.threads),
+        'interface', 'wsgi',
+        'python', _python_version(),
+    ])))
+
+    try:
+        app = load_app(args.app, directory)
+    except BootError as error:
+        cause = error.__cause__
+        stack = ''
+        if cause is not None:
+            tb = cause.__traceback__
+            if tb is not None and tb.tb_frame.f_code is load_app.__code__:
+                tb = tb.tb_next  # the user's code, not ours
+            stack = ''.join(traceback.format_exception(type(cause), cause, tb))
+        text = stack + error.hint + '\n'
+        sys.stderr.write(text)
+        sys.stderr.flush()
+        payload = text.encode('utf-8', 'backslashreplace')[-MAX_PAYLOAD:]
+        try:
+            sock.sendall(encode_frame(BOOT_ERROR, 0, 0, payload))
+        except OSError:
+            pass
+        sock.close()
+        return EXIT_BOOT_ERROR
+
+    sock.sendall(encode_frame(READY, 0, 0))
+    worker = Worker(sock, app, args.worker_id, args.threads)
+    try:
+        worker.run()
+    except ProtocolError as error:
+        _log('worker %d: %s' % (args.worker_id, error))
+        return 1
+    finally:
+        sock.close()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
