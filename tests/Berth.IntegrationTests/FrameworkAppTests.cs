@@ -14,8 +14,9 @@ public sealed class FrameworkAppTests
         { "pyramid", "pyramid_app:application", "" },
     };
 
+    /// <summary>Serves a test app from tests/apps with Debian's Python; two workers unless <paramref name="extra"/> says otherwise.</summary>
     internal static Task<BerthProcess> ServeAsync(string module, string subdir = "", params string[] extra) =>
-        BerthProcess.StartAsync(["serve", module, "--python", BerthProcess.SystemPython, "--chdir", Path.Combine(BerthProcess.AppsDir, subdir), "-w", "2", .. extra]);
+        BerthProcess.StartAsync(["serve", module, "--python", BerthProcess.SystemPython, "--chdir", Path.Combine(BerthProcess.AppsDir, subdir), .. extra.Contains("-w") ? extra : ["-w", "2", .. extra]]);
 
     [Theory]
     [MemberData(nameof(Apps))]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -18,9 +19,8 @@ public sealed class ServingTests
         await using BerthProcess berth = await FrameworkAppTests.ServeAsync("flask_app:application");
         using HttpClient client = berth.CreateClient();
 
-        Task<string> slow = client.GetStringAsync("/slow?s=3");
-        await berth.WaitForOutputAsync("GET /slow?s=3", TimeSpan.FromSeconds(10)).ContinueWith(_ => { }); // best effort: the slow request has reached a worker
-        await Task.Delay(300);
+        Task<string> slow = client.GetStringAsync("/slow?s=4");
+        await Task.Delay(1000); // lets the slow request reach its worker; it stays there for 4 s
         var pids = new HashSet<string>();
         for (int i = 0; i < 8; i++)
         {
@@ -99,17 +99,27 @@ public sealed class ServingTests
     public async Task Streamed_responses_arrive_chunk_by_chunk()
     {
         await using BerthProcess berth = await FrameworkAppTests.ServeAsync("flask_app:application");
-        using HttpClient client = berth.CreateClient();
-        using HttpResponseMessage response = await client.GetAsync("/stream", HttpCompletionOption.ResponseHeadersRead);
-        using Stream body = await response.Content.ReadAsStreamAsync();
-        byte[] buffer = new byte[64];
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, berth.Port);
+        NetworkStream stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
 
-        int first = await body.ReadAsync(buffer);
+        // The generator sleeps 0.2 s between chunks: a server that buffered the response would
+        // deliver "one" together with "two" and "three".
+        var received = new StringBuilder();
+        byte[] buffer = new byte[4096];
+        while (!received.ToString().Contains("one\n", StringComparison.Ordinal))
+        {
+            int read = await stream.ReadAsync(buffer);
+            Assert.NotEqual(0, read);
+            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
 
-        // The generator sleeps between chunks, so a server that buffered the response would hand
-        // over all three at once.
-        Assert.Equal("one\n", Encoding.ASCII.GetString(buffer, 0, first));
-        Assert.Equal("two\nthree\n", await new StreamReader(body).ReadToEndAsync());
+        Assert.DoesNotContain("two", received.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Transfer-Encoding: chunked", received.ToString(), StringComparison.Ordinal);
+        string rest = await new StreamReader(stream).ReadToEndAsync();
+        Assert.Contains("two\n", rest, StringComparison.Ordinal);
+        Assert.Contains("three\n", rest, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -119,7 +129,7 @@ public sealed class ServingTests
         using HttpClient client = berth.CreateClient();
 
         Assert.Equal("Hello, World!", await client.GetStringAsync("/hello"));
-        Assert.Contains("def application", await client.GetStringAsync("/filewrapper"), StringComparison.Ordinal);
+        Assert.Contains("def raw_application", await client.GetStringAsync("/filewrapper"), StringComparison.Ordinal);
         Assert.Equal("first\nsecond\n", await client.GetStringAsync("/write"));
         using HttpResponseMessage posted = await client.PostAsync("/echo", new StringContent("hello"));
         Assert.Equal(HttpStatusCode.OK, posted.StatusCode);

@@ -53,7 +53,8 @@ public sealed class EdgeServer : IAsyncDisposable
                 int index = i;
                 void Configure(ListenOptions listen)
                 {
-                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    // HTTP/2 needs TLS (ALPN) in browsers; on plain listeners it would only warn. TLS listeners come with the HTTPS work.
+                    listen.Protocols = HttpProtocols.Http1;
                     if (_routers.Length > 1)
                     {
                         listen.Use(next => connection =>

@@ -77,7 +77,7 @@ public sealed class ProtocolVectorTests
     [Fact]
     public void Reads_a_stream_of_all_vectors_in_every_split()
     {
-        byte[] stream = Vectors().SelectMany(row => Convert.FromHexString(((Vector)row[0]).Hex)).ToArray();
+        byte[] stream = ((IEnumerable<object[]>)Vectors()).SelectMany(row => Convert.FromHexString(((Vector)row[0]).Hex)).ToArray();
         int expected = Vectors().Count;
         var random = new Random(7);
 
