@@ -38,9 +38,14 @@ public sealed partial class AppProxy
         {
             body = await ReadBodyAsync(context);
         }
-        catch (BodyTooLargeException e)
+        catch (BodyTooLargeException)
         {
-            await ErrorPages.WriteAsync(context, 413, "Content Too Large", $"The request body is larger than this server accepts ({SizeText(e.Limit)}). The site's operator can raise max_body_size (or --max-body-size).");
+            await TooLargeAsync(context);
+            return;
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await TooLargeAsync(context);
             return;
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
@@ -105,6 +110,9 @@ public sealed partial class AppProxy
             }
         }
     }
+
+    private Task TooLargeAsync(HttpContext context) =>
+        ErrorPages.WriteAsync(context, 413, "Content Too Large", $"The request body is larger than this server accepts ({SizeText(_options.MaxBodySize)}). The site's operator can raise max_body_size (or --max-body-size).");
 
     private async ValueTask<BufferedBody> ReadBodyAsync(HttpContext context)
     {
