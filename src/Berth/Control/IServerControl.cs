@@ -1,0 +1,55 @@
+namespace Berth.Control;
+
+/// <summary>
+/// What the control socket may ask of a running <c>berth serve</c>. The master implements it by
+/// posting to each app's supervisor loop, so the control socket never touches a worker table itself.
+/// </summary>
+public interface IServerControl
+{
+    ServerStatus GetStatus();
+
+    /// <summary>Rolling, readiness-gated reload of one app, or of every app when <paramref name="app"/> is null.</summary>
+    Task<ControlResult> ReloadAsync(string? app, CancellationToken cancellationToken);
+
+    /// <summary>Sets the number of workers of <paramref name="app"/>.</summary>
+    Task<ControlResult> ScaleAsync(string app, int workers, CancellationToken cancellationToken);
+
+    /// <summary>Graceful stop, as SIGTERM.</summary>
+    void Stop();
+}
+
+/// <summary>Outcome of a control command; <see cref="Message"/> is what the CLI prints (the Python error of a failed reload, say).</summary>
+public sealed record ControlResult(bool Ok, string Message);
+
+public sealed record ServerStatus(int Pid, DateTimeOffset StartedAt, string Version, IReadOnlyList<AppStatus> Apps);
+
+public sealed record AppStatus(
+    string Name,
+    string Module,
+    string State,                       // starting | running | reloading | failed | stopping
+    int DesiredWorkers,
+    int Waiting,                        // requests in the wait queue
+    string? FailedReason,
+    IReadOnlyList<WorkerStatus> Workers,
+    IReadOnlyList<DeathRecord> RecentExits);
+
+public sealed record WorkerStatus(
+    int Id,
+    int Pid,
+    string State,                       // booting | ready | draining
+    int InFlight,
+    int Capacity,
+    long RequestsServed,
+    long RssBytes,
+    double AgeSeconds);
+
+/// <summary>One worker exit, logged once: cause is exit-code, signal, timeout, memory, max-requests, lifetime, reload, scale-down, shutdown, boot-failure, crash.</summary>
+public sealed record DeathRecord(
+    int WorkerId,
+    int Pid,
+    string Cause,
+    string Exit,                        // "exit code 1", "killed by signal 9"
+    long RequestsServed,
+    long RssBytes,
+    string? LastRequest,
+    DateTimeOffset At);
