@@ -64,5 +64,11 @@ public sealed record AppConfig
     public string? Chdir { get; init; }                            // absolute once loaded
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
     public int QueueSize { get; init; } = 100;                     // requests waiting for a free worker before 503
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30); // a view silent this long gets 504 and its worker is replaced (gunicorn's --timeout, uWSGI's harakiri)
+    public int MaxRequests { get; init; }                          // recycle a worker after this many requests; 0 = never
+    public int MaxRequestsJitter { get; init; }                    // plus 0..jitter, so workers do not all recycle at once
+    public TimeSpan? MaxLifetime { get; init; }                    // recycle a worker after this long
+    public TimeSpan MaxLifetimeJitter { get; init; }
+    public long MaxMemoryMb { get; init; }                         // recycle a worker whose RSS stays above this; 0 = never
     public SourceSpan Source { get; init; }
 }

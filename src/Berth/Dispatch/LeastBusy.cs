@@ -28,7 +28,7 @@ public static class LeastBusy
                 T candidate = workers[(start + i) % count];
                 int load = Volatile.Read(ref candidate.InFlight);
                 int capacity = candidate.Capacity;
-                if (load >= capacity)
+                if (load >= capacity || !candidate.Accepting)
                 {
                     continue;
                 }
@@ -49,7 +49,12 @@ public static class LeastBusy
 
             if (Interlocked.CompareExchange(ref best.InFlight, bestLoad + 1, bestLoad) == bestLoad)
             {
-                return best;
+                if (best.Accepting)
+                {
+                    return best;
+                }
+
+                Interlocked.Decrement(ref best.InFlight); // retired between the scan and the reservation
             }
         }
 

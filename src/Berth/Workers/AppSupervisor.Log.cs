@@ -7,8 +7,8 @@ public sealed partial class AppSupervisor
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "worker {WorkerId} (pid {Pid}) ready, capacity {Capacity}")]
     private partial void LogWorkerReady(int workerId, int pid, int capacity);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "worker {WorkerId} (pid {Pid}) exited: {Exit}; cause: {Cause}; served {Served} requests; last request: {LastRequest}; lived {Seconds:F1}s")]
-    private partial void LogDeathRecord(int workerId, int pid, string exit, string cause, long served, string lastRequest, double seconds);
+    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "worker {WorkerId} (pid {Pid}) exited: {Exit}; cause: {Cause}; served {Served} requests; RSS {RssMb:F1} MB; last request: {LastRequest}; lived {Seconds:F1}s")]
+    private partial void LogDeathRecord(int workerId, int pid, string exit, string cause, long served, double rssMb, string lastRequest, double seconds);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "app failed: {Reason}")]
     private partial void LogAppFailed(string reason);
@@ -21,6 +21,24 @@ public sealed partial class AppSupervisor
 
     [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "supervisor error")]
     private partial void LogSupervisorError(Exception exception);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "worker {WorkerId} (pid {Pid}) exceeded timeout {Timeout}s on {Request} ({Elapsed:F1}s); the client got 504. Its Python stack follows; the worker is being replaced. Raise `timeout:` or make the view faster.")]
+    private partial void LogDeadline(int workerId, int pid, double timeout, string request, double elapsed);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Information, Message = "recycling worker {WorkerId} (pid {Pid}): {Why}; it finishes its requests once a replacement is ready")]
+    private partial void LogRecycling(int workerId, int pid, string why);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Information, Message = "reloading: starting new workers to replace {Count} (generation {Generation})")]
+    private partial void LogReloading(int count, int generation);
+
+    [LoggerMessage(EventId = 109, Level = LogLevel.Information, Message = "reloaded: {Count} new workers ready")]
+    private partial void LogReloaded(int count);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "reload stopped, the old workers keep serving; the new code failed to import:\n{Error}")]
+    private partial void LogReloadFailed(string error);
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "scaled from {Before} to {After} workers")]
+    private partial void LogScaled(int before, int after);
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "{Prefix}{Line}")]
     private partial void LogWorkerOutput(string prefix, string line);

@@ -1,6 +1,8 @@
+using System.Collections.Immutable;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Berth.Config;
+using Berth.Control;
 using Berth.Dispatch;
 using Berth.Protocol;
 using Microsoft.Extensions.Logging;
@@ -9,8 +11,12 @@ namespace Berth.Workers;
 
 /// <summary>
 /// The arbiter of one app: owns its worker table in a single loop (gunicorn's arbiter). Process
-/// exits, connections, READY and stop requests are posted to a channel; nothing else mutates the
-/// table. The dispatcher sees only immutable snapshots of the ready workers.
+/// exits, connections, READY, deadlines, timer ticks and control commands are posted to a channel;
+/// nothing else mutates the table. The dispatcher sees only immutable snapshots of ready workers.
+///
+/// A worker is retired in three steps, so that no client ever sees an error from recycling: it is
+/// marked (it keeps serving), a replacement is started, and when the replacement is ready the old
+/// one stops taking requests, finishes what it has, and is sent EOF, on which it exits.
 /// </summary>
 public sealed partial class AppSupervisor : IAsyncDisposable
 {
@@ -19,30 +25,47 @@ public sealed partial class AppSupervisor : IAsyncDisposable
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan StableAfter = TimeSpan.FromMinutes(1);
 
+    // After a missed deadline the worker gets SIGUSR1 (stack dump to the log) and this long to write it.
+    private static readonly TimeSpan StackDumpGrace = TimeSpan.FromSeconds(1);
+
     // Consecutive boot failures after which the app is marked failed instead of respawning forever.
     private const int MaxBootFailures = 5;
+
+    // RSS samples in a row above max_memory before recycling: a single spike (a big upload) is not a leak.
+    private const int MemoryStrikesToRecycle = 3;
+
+    private const int RecentExitsKept = 20;
 
     private readonly Channel<SupervisorEvent> _events = Channel.CreateUnbounded<SupervisorEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<int, WorkerSlot> _workers = [];
     private readonly Dictionary<int, string> _bootErrors = [];
     private readonly TaskCompletionSource _booted = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly WorkerLauncher _launcher;
     private readonly Socket _listener;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly string _shimPath;
+    private WorkerLauncher _launcher;
+    private ITimer? _ticker;
     private Task _loop = Task.CompletedTask;
     private Task _accept = Task.CompletedTask;
     private int _nextWorkerId;
+    private int _generation;
+    private int _desired;
     private int _bootFailures;
     private TimeSpan _backoff = FirstBackoff;
     private bool _respawnScheduled;
+    private ReloadInProgress? _reload;
     private TaskCompletionSource? _stopped;
+    private volatile WorkerSlot[] _snapshot = [];
+    private ImmutableList<DeathRecord> _recentExits = [];
 
     public AppSupervisor(AppConfig app, string shimPath, string runtimeDirectory, ILoggerFactory logs, TimeProvider time)
     {
         App = app;
         _time = time;
+        _shimPath = shimPath;
+        _desired = app.Workers;
         _log = logs.CreateLogger("berth.app." + app.Name);
         Dispatcher = new AppDispatcher<WorkerSlot>(app.QueueSize);
         SocketPath = Path.Combine(runtimeDirectory, app.Name + ".sock");
@@ -54,7 +77,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         _listener.Listen(128);
     }
 
-    public AppConfig App { get; }
+    public AppConfig App { get; private set; }
 
     public AppDispatcher<WorkerSlot> Dispatcher { get; }
 
@@ -69,11 +92,8 @@ public sealed partial class AppSupervisor : IAsyncDisposable
     {
         _accept = AcceptLoopAsync(_stopping.Token);
         _loop = RunAsync();
-        for (int i = 0; i < App.Workers; i++)
-        {
-            Post(new SupervisorEvent.Spawn());
-        }
-
+        _ticker = _time.CreateTimer(_ => Post(new SupervisorEvent.Tick()), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        Post(new SupervisorEvent.Spawn());
         await _booted.Task.WaitAsync(cancellationToken);
     }
 
@@ -84,7 +104,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         Post(new SupervisorEvent.Stop(done));
         if (await Task.WhenAny(done.Task, Task.Delay(timeout, _time)) != done.Task)
         {
-            foreach (WorkerSlot slot in _workers.Values.ToArray())
+            foreach (WorkerSlot slot in _snapshot)
             {
                 LogKilledAtShutdown(slot.Id, slot.Pid, timeout.TotalSeconds);
                 TryKill(slot);
@@ -92,6 +112,34 @@ public sealed partial class AppSupervisor : IAsyncDisposable
 
             await done.Task.WaitAsync(TimeSpan.FromSeconds(5), _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+    }
+
+    /// <summary>Rolling reload: new workers import the (new) code; old ones retire only as new ones report ready.
+    /// If the new code fails to import, the old workers keep serving and the result carries the Python error.</summary>
+    public Task<ControlResult> ReloadAsync(AppConfig? newConfig = null)
+    {
+        var done = new TaskCompletionSource<ControlResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new SupervisorEvent.Reload(newConfig, done));
+        return done.Task;
+    }
+
+    public Task<ControlResult> ScaleAsync(int workers)
+    {
+        var done = new TaskCompletionSource<ControlResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new SupervisorEvent.Scale(workers, done));
+        return done.Task;
+    }
+
+    /// <summary>Called by the edge when a request on <paramref name="slot"/> passed the app's timeout (it already answered 504).</summary>
+    public void ReportDeadline(WorkerSlot slot, string request, TimeSpan elapsed) => Post(new SupervisorEvent.DeadlinePassed(slot, request, elapsed));
+
+    public AppStatus GetStatus()
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        string state = FailedReason is not null ? "failed" : _stopped is not null ? "stopping" : _reload is not null ? "reloading" : _booted.Task.IsCompletedSuccessfully ? "running" : "starting";
+        WorkerStatus[] workers = _snapshot.Select(w => new WorkerStatus(
+            w.Id, w.Pid, w.State.ToString().ToLowerInvariant(), Volatile.Read(ref w.InFlight), w.Capacity, w.RequestsServed, w.RssBytes, (now - w.StartedAt).TotalSeconds)).ToArray();
+        return new AppStatus(App.Name, App.Module, state, _desired, Dispatcher.Waiting, FailedReason, workers, _recentExits);
     }
 
     private void Post(SupervisorEvent e) => _events.Writer.TryWrite(e);
@@ -109,6 +157,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
                 LogSupervisorError(ex);
             }
 
+            _snapshot = _workers.Values.OrderBy(w => w.Id).ToArray();
             if (_stopped is not null && _workers.Count == 0)
             {
                 _stopped.TrySetResult();
@@ -124,25 +173,13 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         {
             case SupervisorEvent.Spawn:
                 _respawnScheduled = false;
-                if (_stopped is null && FailedReason is null)
-                {
-                    SpawnWorker();
-                }
-
+                EnsureWorkers();
                 break;
             case SupervisorEvent.Connected connected:
                 OnConnected(connected);
                 break;
             case SupervisorEvent.Ready ready:
-                ready.Slot.State = WorkerState.Ready;
-                _bootFailures = 0;
-                LogWorkerReady(ready.Slot.Id, ready.Slot.Pid, ready.Slot.Capacity);
-                PublishReady();
-                if (_workers.Values.Count(w => w.State == WorkerState.Ready) >= App.Workers)
-                {
-                    _booted.TrySetResult();
-                }
-
+                OnReady(ready.Slot);
                 break;
             case SupervisorEvent.BootFailed failed:
                 _bootErrors[failed.Slot.Id] = failed.Error;
@@ -150,37 +187,55 @@ public sealed partial class AppSupervisor : IAsyncDisposable
             case SupervisorEvent.Exited exited:
                 OnExited(exited.Slot);
                 break;
+            case SupervisorEvent.RequestDone done:
+                OnRequestDone(done.Slot);
+                break;
+            case SupervisorEvent.DeadlinePassed deadline:
+                OnDeadline(deadline);
+                break;
+            case SupervisorEvent.Tick:
+                OnTick();
+                break;
+            case SupervisorEvent.Reload reload:
+                StartReload(reload);
+                break;
+            case SupervisorEvent.Scale scale:
+                OnScale(scale);
+                break;
             case SupervisorEvent.Stop stop:
-                _stopped = stop.Done;
-                foreach (WorkerSlot slot in _workers.Values)
-                {
-                    slot.State = WorkerState.Draining;
-                }
-
-                PublishReady();
-                Dispatcher.RejectWaiting();
-                foreach (WorkerSlot slot in _workers.Values)
-                {
-                    if (slot.Connection is { } connection)
-                    {
-                        connection.CloseSend();
-                    }
-                    else
-                    {
-                        TryKill(slot); // still importing: nothing in flight to wait for
-                    }
-                }
-
-                _stopping.Cancel();
+                OnStop(stop);
                 break;
         }
     }
 
-    private void SpawnWorker()
+    /// <summary>Workers counted toward the wanted number: alive and not on their way out.</summary>
+    private int ActiveCount => _workers.Values.Count(w => w.RetireCause is null && w.KillAt is null);
+
+    private void EnsureWorkers()
+    {
+        if (_stopped is not null || FailedReason is not null)
+        {
+            return;
+        }
+
+        for (int missing = _desired - ActiveCount; missing > 0; missing--)
+        {
+            if (!SpawnWorker())
+            {
+                return;
+            }
+        }
+    }
+
+    private bool SpawnWorker()
     {
         int id = ++_nextWorkerId;
         var process = new System.Diagnostics.Process { StartInfo = _launcher.CreateStartInfo(id), EnableRaisingEvents = true };
-        var slot = new WorkerSlot(id, process, _time.GetUtcNow());
+        var slot = new WorkerSlot(id, _generation, process, _time.GetUtcNow())
+        {
+            RequestLimit = App.MaxRequests > 0 ? App.MaxRequests + Random.Shared.Next(App.MaxRequestsJitter + 1) : 0,
+            LifetimeLimit = App.MaxLifetime is { } lifetime ? lifetime + App.MaxLifetimeJitter * Random.Shared.NextDouble() : null,
+        };
         string prefix = $"[{App.Name}:{id}] ";
         process.OutputDataReceived += (_, line) => { if (line.Data is not null) { LogWorkerOutput(prefix, line.Data); } };
         process.ErrorDataReceived += (_, line) => { if (line.Data is not null) { LogWorkerOutput(prefix, line.Data); } };
@@ -192,13 +247,14 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         catch (System.ComponentModel.Win32Exception ex)
         {
             FailApp($"cannot start the Python interpreter '{_launcher.Python}': {ex.Message}. Set `python:` (or --python) to an interpreter that exists, or `venv:` to a virtualenv.");
-            return;
+            return false;
         }
 
         slot.Pid = process.Id;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _workers[id] = slot;
+        return true;
     }
 
     private void OnConnected(SupervisorEvent.Connected connected)
@@ -219,6 +275,10 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         {
             slot.CountServed();
             Dispatcher.Release(slot);
+            if (slot.RetireCause is not null || (slot.RequestLimit > 0 && slot.RequestsServed >= slot.RequestLimit))
+            {
+                Post(new SupervisorEvent.RequestDone(slot));
+            }
         };
         connected.Connection.OnControlFrame = (type, text) =>
         {
@@ -234,8 +294,281 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         _ = connected.Connection.RunReaderAsync(CancellationToken.None);
         if (_stopped is not null)
         {
-            connected.Connection.CloseSend();
+            CloseSend(slot);
         }
+    }
+
+    private void OnReady(WorkerSlot slot)
+    {
+        if (slot.State != WorkerState.Booting || !_workers.ContainsKey(slot.Id))
+        {
+            return;
+        }
+
+        slot.State = WorkerState.Ready;
+        _bootFailures = 0;
+        LogWorkerReady(slot.Id, slot.Pid, slot.Capacity);
+        if (_stopped is not null)
+        {
+            return;
+        }
+
+        PublishReady();
+
+        // Readiness gate: one retiring worker leaves for each new one that is ready.
+        WorkerSlot? leaving = _workers.Values.Where(w => w.RetireCause is not null && w.State == WorkerState.Ready).OrderBy(w => w.Id).FirstOrDefault();
+        if (leaving is not null)
+        {
+            BeginDrain(leaving);
+        }
+
+        if (!_booted.Task.IsCompleted && _workers.Values.Count(w => w.State == WorkerState.Ready) >= _desired)
+        {
+            _booted.TrySetResult();
+        }
+
+        CheckReloadDone();
+    }
+
+    private void OnRequestDone(WorkerSlot slot)
+    {
+        if (slot.State == WorkerState.Ready && slot.RetireCause is null && slot.RequestLimit > 0 && slot.RequestsServed >= slot.RequestLimit)
+        {
+            Retire(slot, "max-requests", $"served {slot.RequestsServed} requests (max_requests)");
+        }
+
+        CloseIfDrained(slot);
+    }
+
+    private void OnDeadline(SupervisorEvent.DeadlinePassed deadline)
+    {
+        WorkerSlot slot = deadline.Slot;
+        if (!_workers.ContainsKey(slot.Id) || slot.KillAt is not null)
+        {
+            return;
+        }
+
+        LogDeadline(slot.Id, slot.Pid, App.Timeout.TotalSeconds, deadline.Request, deadline.Elapsed.TotalSeconds);
+        slot.Retire("timeout");
+        slot.StopAccepting();
+        slot.State = WorkerState.Draining;
+        slot.KillAt = _time.GetUtcNow() + StackDumpGrace;
+        PublishReady();
+        Signal(slot, 10); // SIGUSR1: faulthandler writes every thread's stack to stderr, which is our log
+        EnsureWorkers();
+    }
+
+    private void OnTick()
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        foreach (WorkerSlot slot in _workers.Values.ToArray())
+        {
+            slot.RssBytes = ReadRss(slot.Pid);
+            if (slot.KillAt is { } killAt)
+            {
+                if (now >= killAt)
+                {
+                    TryKill(slot);
+                }
+
+                continue;
+            }
+
+            if (slot.State == WorkerState.Draining)
+            {
+                CloseIfDrained(slot);
+                continue;
+            }
+
+            if (slot.State != WorkerState.Ready || slot.RetireCause is not null)
+            {
+                continue;
+            }
+
+            if (slot.LifetimeLimit is { } lifetime && now - slot.StartedAt >= lifetime)
+            {
+                Retire(slot, "lifetime", $"reached its lifetime of {lifetime.TotalSeconds:F0}s (max_lifetime)");
+            }
+            else if (App.MaxMemoryMb > 0)
+            {
+                slot.MemoryStrikes = slot.RssBytes > App.MaxMemoryMb * 1024 * 1024 ? slot.MemoryStrikes + 1 : 0;
+                if (slot.MemoryStrikes >= MemoryStrikesToRecycle)
+                {
+                    Retire(slot, "memory", $"RSS {slot.RssBytes / (1024 * 1024)} MB above max_memory {App.MaxMemoryMb} MB in {MemoryStrikesToRecycle} samples in a row");
+                }
+            }
+        }
+    }
+
+    /// <summary>Marks a worker for retirement and starts its replacement; it leaves when the replacement is ready.</summary>
+    private void Retire(WorkerSlot slot, string cause, string why)
+    {
+        slot.Retire(cause);
+        LogRecycling(slot.Id, slot.Pid, why);
+        EnsureWorkers();
+    }
+
+    private void BeginDrain(WorkerSlot slot)
+    {
+        slot.StopAccepting();
+        slot.State = WorkerState.Draining;
+        slot.DrainingSince = _time.GetUtcNow();
+        PublishReady();
+        CloseIfDrained(slot);
+    }
+
+    private static void CloseIfDrained(WorkerSlot slot)
+    {
+        if (slot.State == WorkerState.Draining && slot.KillAt is null && Volatile.Read(ref slot.InFlight) == 0)
+        {
+            CloseSend(slot);
+        }
+    }
+
+    private static void CloseSend(WorkerSlot slot)
+    {
+        if (!slot.SendClosed && slot.Connection is { } connection)
+        {
+            slot.SendClosed = true;
+            connection.CloseSend(); // the worker exits on EOF
+        }
+    }
+
+    private void StartReload(SupervisorEvent.Reload reload)
+    {
+        if (_stopped is not null)
+        {
+            reload.Done.TrySetResult(new ControlResult(false, $"app '{App.Name}' is stopping"));
+            return;
+        }
+
+        if (_reload is not null)
+        {
+            reload.Done.TrySetResult(new ControlResult(false, $"app '{App.Name}' is already reloading; try again when it is done"));
+            return;
+        }
+
+        if (reload.NewConfig is { } config)
+        {
+            App = config;
+            _desired = config.Workers;
+            _launcher = new WorkerLauncher(config, _shimPath, SocketPath);
+        }
+
+        FailedReason = null;
+        _bootFailures = 0;
+        _generation++;
+        WorkerSlot[] old = _workers.Values.Where(w => w.RetireCause is null && w.KillAt is null).ToArray();
+        _reload = new ReloadInProgress(_generation, reload.Done, old.Length);
+        LogReloading(old.Length, _generation);
+        foreach (WorkerSlot slot in old)
+        {
+            if (slot.State == WorkerState.Booting)
+            {
+                slot.Retire("reload");
+                TryKill(slot); // still importing the old code: nothing to drain
+            }
+            else
+            {
+                slot.Retire("reload");
+            }
+        }
+
+        EnsureWorkers();
+        CheckReloadDone();
+    }
+
+    private void CheckReloadDone()
+    {
+        if (_reload is not { } reload)
+        {
+            return;
+        }
+
+        int ready = _workers.Values.Count(w => w.Generation == reload.Generation && w.State == WorkerState.Ready);
+        if (ready >= _desired)
+        {
+            _reload = null;
+            LogReloaded(ready);
+            reload.Done.TrySetResult(new ControlResult(true, $"reloaded app '{App.Name}': {ready} new workers ready, {reload.Replaced} old ones finishing their requests"));
+            _booted.TrySetResult();
+        }
+    }
+
+    private void AbortReload(string error)
+    {
+        ReloadInProgress reload = _reload!;
+        _reload = null;
+        foreach (WorkerSlot slot in _workers.Values.ToArray())
+        {
+            if (slot.Generation == reload.Generation)
+            {
+                slot.Retire("reload");
+                TryKill(slot);
+            }
+            else
+            {
+                slot.Unretire();
+            }
+        }
+
+        LogReloadFailed(error.TrimEnd());
+        reload.Done.TrySetResult(new ControlResult(false, $"reload of app '{App.Name}' stopped: the new code failed to import. The old workers keep serving.\n{error.TrimEnd()}"));
+    }
+
+    private void OnScale(SupervisorEvent.Scale scale)
+    {
+        if (scale.Workers < 1)
+        {
+            scale.Done.TrySetResult(new ControlResult(false, "an app needs at least 1 worker; use `berth stop` to stop the server"));
+            return;
+        }
+
+        int before = _desired;
+        _desired = scale.Workers;
+        foreach (WorkerSlot extra in _workers.Values.Where(w => w.RetireCause is null && w.KillAt is null).OrderByDescending(w => w.Id).Skip(_desired).ToArray())
+        {
+            extra.Retire("scale-down");
+            if (extra.State == WorkerState.Booting)
+            {
+                TryKill(extra);
+            }
+            else
+            {
+                BeginDrain(extra);
+            }
+        }
+
+        EnsureWorkers();
+        LogScaled(before, _desired);
+        scale.Done.TrySetResult(new ControlResult(true, $"app '{App.Name}': {before} → {_desired} workers"));
+    }
+
+    private void OnStop(SupervisorEvent.Stop stop)
+    {
+        _stopped = stop.Done;
+        _ticker?.Dispose();
+        foreach (WorkerSlot slot in _workers.Values)
+        {
+            slot.StopAccepting();
+            slot.State = WorkerState.Draining;
+        }
+
+        PublishReady();
+        Dispatcher.RejectWaiting();
+        foreach (WorkerSlot slot in _workers.Values)
+        {
+            if (slot.Connection is not null)
+            {
+                CloseSend(slot); // requests already sent finish; the worker exits on EOF after them
+            }
+            else
+            {
+                TryKill(slot); // still importing: nothing in flight to wait for
+            }
+        }
+
+        _stopping.Cancel();
     }
 
     private void OnExited(WorkerSlot slot)
@@ -246,26 +579,44 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         }
 
         bool wasServing = slot.State is WorkerState.Ready or WorkerState.Draining;
-        bool expected = _stopped is not null || slot.State == WorkerState.Draining;
         slot.State = WorkerState.Dead;
         PublishReady();
         int exitCode = slot.Process.HasExited ? slot.Process.ExitCode : -1;
         TimeSpan lifetime = _time.GetUtcNow() - slot.StartedAt;
-        LogDeathRecord(slot.Id, slot.Pid, DescribeExit(exitCode), expected ? "shutdown" : wasServing ? "crash" : "boot failure", slot.RequestsServed, slot.LastRequest ?? "none", lifetime.TotalSeconds);
+        string cause = slot.RetireCause ?? (_stopped is not null ? "shutdown" : wasServing ? "crash" : "boot-failure");
+        var record = new DeathRecord(slot.Id, slot.Pid, cause, DescribeExit(exitCode), slot.RequestsServed, slot.RssBytes, slot.LastRequest, _time.GetUtcNow());
+        _recentExits = _recentExits.Add(record);
+        if (_recentExits.Count > RecentExitsKept)
+        {
+            _recentExits = _recentExits.RemoveAt(0);
+        }
+
+        LogDeathRecord(slot.Id, slot.Pid, record.Exit, cause, record.RequestsServed, slot.RssBytes / (1024.0 * 1024.0), slot.LastRequest ?? "none", lifetime.TotalSeconds);
         if (slot.Connection is { } connection)
         {
             _ = connection.DisposeAsync().AsTask();
         }
 
         slot.Process.Dispose();
-        if (expected)
+        if (_stopped is not null)
         {
             return;
         }
 
         if (!wasServing)
         {
-            string error = _bootErrors.Remove(slot.Id, out string? text) ? text : $"the worker exited ({DescribeExit(exitCode)}) before it connected; its output is in the log above";
+            string error = _bootErrors.Remove(slot.Id, out string? text) ? text : $"the worker exited ({DescribeExit(exitCode)}) before it was ready; its output is in the log above";
+            if (_reload is { } reload && slot.Generation == reload.Generation)
+            {
+                AbortReload(error);
+                return;
+            }
+
+            if (slot.RetireCause is not null)
+            {
+                return; // killed on purpose while booting (scale-down, aborted reload)
+            }
+
             if (!_booted.Task.IsCompleted)
             {
                 // At start, a worker that cannot import the app means the deploy is broken: say so
@@ -280,28 +631,35 @@ public sealed partial class AppSupervisor : IAsyncDisposable
                 return;
             }
         }
-        else if (lifetime > StableAfter)
+        else if (cause != "crash" || lifetime > StableAfter)
         {
             _backoff = FirstBackoff;
         }
 
-        ScheduleRespawn();
+        if (cause is "crash" or "boot-failure")
+        {
+            ScheduleRespawn();
+        }
+        else
+        {
+            EnsureWorkers();
+        }
+
+        CheckReloadDone();
     }
 
     private void ScheduleRespawn()
     {
-        int wanted = App.Workers - _workers.Count;
-        for (int i = 0; i < wanted; i++)
+        if (_respawnScheduled)
         {
-            if (i == 0 && !_respawnScheduled)
-            {
-                // The first replacement goes at once the first time, then backs off while crashes repeat.
-                TimeSpan delay = _backoff;
-                _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, MaxBackoff.Ticks));
-                _respawnScheduled = true;
-                _ = Task.Delay(delay, _time).ContinueWith(_ => Post(new SupervisorEvent.Spawn()), TaskScheduler.Default);
-            }
+            return;
         }
+
+        // Crashes in a row back off, so a worker that dies at once does not spin the CPU.
+        TimeSpan delay = _backoff;
+        _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, MaxBackoff.Ticks));
+        _respawnScheduled = true;
+        _ = Task.Delay(delay, _time).ContinueWith(_ => Post(new SupervisorEvent.Spawn()), TaskScheduler.Default);
     }
 
     private void FailApp(string reason)
@@ -317,7 +675,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
     }
 
     private void PublishReady() =>
-        Dispatcher.Publish(_workers.Values.Where(w => w.State == WorkerState.Ready).OrderBy(w => w.Id).ToArray());
+        Dispatcher.Publish(_workers.Values.Where(w => w.State == WorkerState.Ready && w.Accepting).OrderBy(w => w.Id).ToArray());
 
     private static string DescribeExit(int exitCode) => exitCode switch
     {
@@ -325,6 +683,21 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         > 128 => $"killed by signal {exitCode - 128}",
         _ => $"exit code {exitCode}",
     };
+
+    /// <summary>Resident set size from /proc/PID/statm (pages × page size); 0 when the process is gone.</summary>
+    private static long ReadRss(int pid)
+    {
+        try
+        {
+            string statm = File.ReadAllText($"/proc/{pid}/statm");
+            string[] fields = statm.Split(' ');
+            return fields.Length > 1 && long.TryParse(fields[1], out long pages) ? pages * Environment.SystemPageSize : 0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
 
     private static void TryKill(WorkerSlot slot)
     {
@@ -335,6 +708,14 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
         {
             // already exited
+        }
+    }
+
+    private static void Signal(WorkerSlot slot, int signal)
+    {
+        if (slot.Pid > 0)
+        {
+            _ = NativeMethods.Kill(slot.Pid, signal);
         }
     }
 
@@ -402,6 +783,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _ticker?.Dispose();
         _stopping.Cancel();
         _listener.Dispose();
         _events.Writer.TryComplete();
@@ -410,4 +792,6 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         File.Delete(SocketPath);
         _stopping.Dispose();
     }
+
+    private sealed record ReloadInProgress(int Generation, TaskCompletionSource<ControlResult> Done, int Replaced);
 }

@@ -11,7 +11,20 @@ internal abstract record SupervisorEvent
 
     internal sealed record Exited(WorkerSlot Slot) : SupervisorEvent;
 
+    /// <summary>Start workers until the wanted number is running (after a backoff, for crashes).</summary>
     internal sealed record Spawn : SupervisorEvent;
+
+    /// <summary>A request on a worker finished, and the worker is draining or at its request limit.</summary>
+    internal sealed record RequestDone(WorkerSlot Slot) : SupervisorEvent;
+
+    internal sealed record DeadlinePassed(WorkerSlot Slot, string Request, TimeSpan Elapsed) : SupervisorEvent;
+
+    /// <summary>Once a second: lifetimes, memory, draining workers that went idle, overdue kills.</summary>
+    internal sealed record Tick : SupervisorEvent;
+
+    internal sealed record Reload(Config.AppConfig? NewConfig, TaskCompletionSource<Control.ControlResult> Done) : SupervisorEvent;
+
+    internal sealed record Scale(int Workers, TaskCompletionSource<Control.ControlResult> Done) : SupervisorEvent;
 
     internal sealed record Stop(TaskCompletionSource Done) : SupervisorEvent;
 }

@@ -10,6 +10,7 @@ the connection. Standard library only and Python >= 3.9, so it runs inside any v
 """
 
 import argparse
+import faulthandler
 import io
 import os
 import signal
@@ -604,6 +605,9 @@ def main(argv=None):
         except OSError:
             pass
     signal.signal(signal.SIGTERM, on_term)
+    # When a request passes its deadline the master sends SIGUSR1 before killing the worker, so the
+    # log shows where the view was stuck (uWSGI's harakiri leaves no such clue).
+    faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
 
     sock.sendall(encode_frame(HELLO, 0, 0, encode_kv([
         'pid', str(os.getpid()),
