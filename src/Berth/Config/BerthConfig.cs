@@ -14,7 +14,12 @@ public sealed record BerthConfig(
     ServerSettings Server,
     IReadOnlyList<SiteConfig> Sites,
     IReadOnlyList<AppConfig> Apps,
-    string? Path);
+    string? Path)
+{
+    /// <summary>Where each setting was written (file line or flag), so a validator can point at the exact
+    /// line of <c>workers:</c> rather than at its app, and at <c>--workers</c> when a flag set it.</summary>
+    public ConfigSourceMap SourceMap { get; init; } = ConfigSourceMap.Empty;
+}
 
 /// <summary>Settings of the master process itself; changing them needs a restart.</summary>
 public sealed record ServerSettings

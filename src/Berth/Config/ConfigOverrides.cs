@@ -1,0 +1,43 @@
+namespace Berth.Config;
+
+/// <summary>
+/// What the command line says, before it is checked. Values berth parses itself (sizes, durations, addresses,
+/// <c>URL=DIR</c>) stay text here so that their errors read the same as in berth.yml and name the flag.
+/// Empty means "not given". See <see cref="ConfigBuilder.Apply"/> for how each one combines with a file.
+/// </summary>
+public sealed record ConfigOverrides
+{
+    /// <summary>What errors call the positional argument of <c>berth serve</c>.</summary>
+    public const string ModuleArgument = "MODULE:CALLABLE";
+
+    /// <summary>The app to serve without a file (<c>berth serve app:application</c>), or a new module for the one app of a file.</summary>
+    public string? Module { get; init; }
+
+    public int? Workers { get; init; }
+
+    public int? Threads { get; init; }
+
+    /// <summary>Replace the listen addresses of every site; with no file, the one site's (default <c>127.0.0.1:8000</c>).</summary>
+    public IReadOnlyList<string> Binds { get; init; } = [];
+
+    public string? Chdir { get; init; }
+
+    public string? Python { get; init; }
+
+    public string? Venv { get; init; }
+
+    /// <summary><c>URL=DIR</c> pairs (uWSGI's <c>--static-map</c>), added to every site; one with a prefix the file
+    /// already mounts replaces that mount.</summary>
+    public IReadOnlyList<string> Static { get; init; } = [];
+
+    public string? AccessLog { get; init; }
+
+    public string? GracefulTimeout { get; init; }
+
+    /// <summary>Comma-separated, as gunicorn takes it, or <c>*</c>.</summary>
+    public string? ForwardedAllowIps { get; init; }
+
+    public string? MaxBodySize { get; init; }
+
+    public string? Interface { get; init; }
+}

@@ -1,0 +1,62 @@
+namespace Berth.Config;
+
+internal sealed partial class ConfigReader
+{
+    private ServerSettings ReadServer(Entry block)
+    {
+        var server = new ServerSettings();
+        if (Block(block, ConfigSchema.Server) is not { } map)
+        {
+            return server;
+        }
+
+        foreach (Entry entry in Settings(map, block.Path, SettingSection.Server))
+        {
+            switch (entry.Key)
+            {
+                case "access_log":
+                    // "off" as in nginx's `access_log off;`; YAML would otherwise make it a file named "off".
+                    server = server with { AccessLog = Text(entry, ConfigSchema.AccessLog) is { } log and not "off" ? (log == "-" ? log : Resolve(log)) : null };
+                    break;
+                case "graceful_timeout":
+                    if (Text(entry, ConfigSchema.GracefulTimeout) is { } timeout)
+                    {
+                        if (Duration.TryParse(timeout, out TimeSpan graceful))
+                        {
+                            server = server with { GracefulTimeout = graceful };
+                        }
+                        else
+                        {
+                            Invalid(entry, ConfigSchema.GracefulTimeout, Quote(timeout));
+                        }
+                    }
+
+                    break;
+                case "forwarded_allow_ips":
+                    server = server with { ForwardedAllowIps = Strings(entry, ConfigSchema.ForwardedAllowIps, commaSeparated: true).Select(i => i.Text).ToArray() };
+                    break;
+                case "max_body_size":
+                    if (Text(entry, ConfigSchema.MaxBodySize) is { } size)
+                    {
+                        if (ByteSize.TryParse(size, out long bytes))
+                        {
+                            server = server with { MaxBodySize = bytes };
+                        }
+                        else
+                        {
+                            Invalid(entry, ConfigSchema.MaxBodySize, Quote(size));
+                        }
+                    }
+
+                    break;
+                case "runtime_dir":
+                    server = server with { RuntimeDir = Text(entry, ConfigSchema.RuntimeDir) is { } dir ? Resolve(dir) : null };
+                    break;
+                default:
+                    throw Unread(entry);
+            }
+        }
+
+        return server;
+    }
+}

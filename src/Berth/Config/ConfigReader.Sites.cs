@@ -1,0 +1,119 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Berth.Config;
+
+internal sealed partial class ConfigReader
+{
+    private List<SiteConfig> ReadSites(Entry block)
+    {
+        var sites = new List<SiteConfig>();
+        if (Block(block, ConfigSchema.Sites) is { } map)
+        {
+            foreach (Entry entry in Entries(map, block.Path, ConfigPath.Child))
+            {
+                sites.Add(ReadSite(entry));
+            }
+        }
+
+        return sites;
+    }
+
+    private SiteConfig ReadSite(Entry block)
+    {
+        var listen = new List<ListenAddress>();
+        var hosts = new List<string>();
+        var statics = new List<StaticMount>();
+        var mounts = new List<AppMount>();
+        bool listenUnreadable = false;
+        if (block.Value is YamlMappingNode map)
+        {
+            foreach (Entry entry in Settings(map, block.Path, SettingSection.Site))
+            {
+                switch (entry.Key)
+                {
+                    case "listen":
+                        foreach (Item item in Strings(entry, ConfigSchema.Listen, commaSeparated: false))
+                        {
+                            if (ListenAddressParser.TryParse(item.Text, At(item.Node), _baseDirectory, out ListenAddress? address, out string problem))
+                            {
+                                // Validators find an address by its index in SiteConfig.Listen, which skips unreadable items.
+                                _sources[ConfigPath.Item(entry.Path, listen.Count)] = new ConfigLocation(At(item.Node), item.Key);
+                                listen.Add(address!);
+                            }
+                            else
+                            {
+                                listenUnreadable = true;
+                                Report(item.Node, item.Key, $"{Quote(item.Text)} {problem}", ConfigSchema.Listen.FixFor(At(item.Node)));
+                            }
+                        }
+
+                        break;
+                    case "hosts":
+                        // Host names compare case-insensitively and a trailing dot is the DNS root, not part of the name.
+                        hosts.AddRange(Strings(entry, ConfigSchema.Hosts, commaSeparated: false).Select(i => i.Text.Trim().TrimEnd('.').ToLowerInvariant()));
+                        break;
+                    case "static":
+                        foreach ((string prefix, string directory, SourceSpan at) in Prefixes(entry, ConfigSchema.Static, "a directory"))
+                        {
+                            statics.Add(new StaticMount(prefix, Resolve(directory), at));
+                        }
+
+                        break;
+                    case "app":
+                        if (Text(entry, ConfigSchema.App) is { } app)
+                        {
+                            // Shorthand for mounts: { "/": app }; errors about it still point at app:.
+                            _sources[ConfigPath.Entry(ConfigPath.Site(block.Key, "mounts"), "/")] = new ConfigLocation(At(entry.KeyNode), entry.Path);
+                            mounts.Add(new AppMount("/", app.Trim(), At(entry.KeyNode)));
+                        }
+
+                        break;
+                    case "mounts":
+                        foreach ((string prefix, string appName, SourceSpan at) in Prefixes(entry, ConfigSchema.Mounts, "an app name"))
+                        {
+                            mounts.Add(new AppMount(prefix, appName.Trim(), at));
+                        }
+
+                        break;
+                    default:
+                        throw Unread(entry);
+                }
+            }
+        }
+        else if (!IsEmpty(block.Value))
+        {
+            Report(block.KeyNode, block.Path, $"must be a mapping of the site's settings, got {Describe(block.Value)}",
+                "put listen:, hosts:, static: and app: (or mounts:) on indented lines under the site's name");
+        }
+
+        if (listen.Count == 0 && !listenUnreadable)
+        {
+            string path = ConfigPath.Site(block.Key, "listen");
+            _sources[ConfigPath.Item(path, 0)] = new ConfigLocation(At(block.KeyNode), path);
+            listen.Add(ListenAddressParser.Default(At(block.KeyNode)));
+        }
+
+        return new SiteConfig(block.Key, listen, hosts, statics, mounts, At(block.KeyNode));
+    }
+
+    /// <summary>The entries of static: or mounts:, URL prefix → text.</summary>
+    private IEnumerable<(string Prefix, string Target, SourceSpan At)> Prefixes(Entry block, Setting setting, string target)
+    {
+        if (Block(block, setting) is not { } map)
+        {
+            yield break;
+        }
+
+        foreach (Entry entry in Entries(map, block.Path, ConfigPath.Entry))
+        {
+            if (entry.Value is YamlScalarNode scalar && !IsEmpty(scalar))
+            {
+                yield return (entry.Key, scalar.Value!, At(entry.KeyNode));
+            }
+            else
+            {
+                Report(entry.KeyNode, entry.Path, $"must map the URL prefix to {target}, got {Describe(entry.Value)}", setting.FixFor(At(entry.KeyNode)));
+            }
+        }
+    }
+}

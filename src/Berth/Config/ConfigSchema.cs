@@ -1,0 +1,67 @@
+namespace Berth.Config;
+
+/// <summary>
+/// Every key berth.yml knows, block by block. Unknown-key detection and its suggestions come from these lists,
+/// and <c>ConfigSchemaTests</c> checks that docs/berth.example.yml documents each one.
+/// </summary>
+public static class ConfigSchema
+{
+    // ---- top level ----
+    public static readonly Setting Server = new("server", SettingSection.TopLevel, "a mapping of server settings (access_log:, graceful_timeout:, …)", "a mapping such as `server: { graceful_timeout: 30s }`");
+    public static readonly Setting Apps = new("apps", SettingSection.TopLevel, "a mapping of app names to their settings", "a mapping such as `apps: { web: { module: app:application } }`") { Aliases = ["app", "applications"] };
+    public static readonly Setting Sites = new("sites", SettingSection.TopLevel, "a mapping of site names to their settings", "a mapping such as `sites: { main: { listen: \":8000\", app: web } }`") { Aliases = ["site", "servers", "vhosts"] };
+
+    // ---- server: ----
+    public static readonly Setting AccessLog = new("access_log", SettingSection.Server, "a file path, or - for standard output", "- to log to standard output, or a file such as /var/log/berth/access.log", "--access-logfile") { Aliases = ["accesslog", "access_logfile", "logto"] };
+    public static readonly Setting GracefulTimeout = new("graceful_timeout", SettingSection.Server, $"{Duration.Forms}", "a duration such as 30s", "--graceful-timeout") { Aliases = ["worker_shutdown_timeout", "shutdown_timeout"] };
+    public static readonly Setting ForwardedAllowIps = new("forwarded_allow_ips", SettingSection.Server, "a list of IP addresses, or *", "the addresses of your proxies, such as [127.0.0.1, \"::1\"], or \"*\" to believe every peer", "--forwarded-allow-ips") { Aliases = ["set_real_ip_from", "trusted_proxies"] };
+    public static readonly Setting MaxBodySize = new("max_body_size", SettingSection.Server, ByteSize.Forms, "a size such as 10M", "--max-body-size") { Aliases = ["client_max_body_size", "limit_post", "body_size"] };
+    public static readonly Setting RuntimeDir = new("runtime_dir", SettingSection.Server, "a directory path", "a directory such as /run/berth") { Aliases = ["runtime_directory", "worker_tmp_dir"] };
+
+    // ---- apps.<name>: ----
+    public static readonly Setting Module = new("module", SettingSection.App, "a Python import path MODULE:CALLABLE, such as myproject.wsgi:application", "an import path such as myproject.wsgi:application (the dotted module, a colon, the callable)", ConfigOverrides.ModuleArgument) { Aliases = ["wsgi", "wsgi_app", "callable", "application", "wsgi_file"] };
+    public static readonly Setting Interface = new("interface", SettingSection.App, "auto, wsgi or asgi", "auto (look at the callable), wsgi or asgi", "--interface") { Aliases = ["worker_class", "protocol"] };
+    public static readonly Setting Workers = new("workers", SettingSection.App, "a whole number from 1 to 1024", "a count such as 4 (gunicorn's rule of thumb is 2 × cores + 1)", "--workers") { Aliases = ["processes", "worker_processes", "num_workers"] };
+    public static readonly Setting Threads = new("threads", SettingSection.App, "a whole number from 1 to 1024", "1 for code that is not thread-safe, or a small number such as 4 for views that wait on I/O", "--threads") { Aliases = ["worker_threads"] };
+    public static readonly Setting Python = new("python", SettingSection.App, "an interpreter: a path such as /usr/bin/python3, or a command on PATH", "an interpreter that exists, such as /usr/bin/python3", "--python") { Aliases = ["interpreter", "python_path", "executable"] };
+    public static readonly Setting Venv = new("venv", SettingSection.App, "a virtualenv directory (one with bin/python in it)", "a virtualenv made with `python3 -m venv DIR`", "--venv") { Aliases = ["virtualenv", "home", "pythonhome", "virtual_env"] };
+    public static readonly Setting Chdir = new("chdir", SettingSection.App, "a directory", "the directory your package is imported from", "--chdir") { Aliases = ["directory", "cwd", "pythonpath", "workdir"] };
+    public static readonly Setting Env = new("env", SettingSection.App, "a mapping of environment variable names to values, such as { DJANGO_SETTINGS_MODULE: mysite.settings }", "a mapping such as `env: { DEBUG: \"0\" }`") { Aliases = ["environment", "environ", "raw_env"] };
+    public static readonly Setting Queue = new("queue", SettingSection.App, "a whole number ≥ 0", "0 to answer 503 as soon as every worker is busy, or a number such as 100", null) { Aliases = ["backlog", "listen_queue", "queue_size"] };
+
+    // ---- sites.<name>: ----
+    public static readonly Setting Listen = new("listen", SettingSection.Site, "an address such as 127.0.0.1:8000, [::1]:8000, :8000 or unix:/run/berth.sock, or a list of them", "an address such as 127.0.0.1:8000 (HOST:PORT, [IPV6]:PORT, :PORT for every interface, or unix:PATH)", "--bind") { Aliases = ["bind", "binds", "socket", "http_socket", "address", "port"] };
+    public static readonly Setting Hosts = new("hosts", SettingSection.Site, "a host name such as example.com or *.example.com, or a list of them", "names such as [example.com, www.example.com], or leave it out for the default site") { Aliases = ["server_name", "server_names", "host", "domains", "domain", "names"] };
+    public static readonly Setting Static = new("static", SettingSection.Site, "a mapping of URL prefixes to directories, such as { /static/: static/ }", "a mapping such as `static: { /static/: static/ }`", "--static") { Aliases = ["static_map", "statics", "alias", "static_files"] };
+    public static readonly Setting App = new("app", SettingSection.Site, "the name of an app under apps:", "the name of an app defined under apps:") { Aliases = ["application"] };
+    public static readonly Setting Mounts = new("mounts", SettingSection.Site, "a mapping of URL prefixes to app names, such as { /api: api }", "a mapping such as `mounts: { /api: api }`") { Aliases = ["mount", "locations", "location", "routes"] };
+
+    public static IReadOnlyList<Setting> TopLevelKeys { get; } = [Server, Apps, Sites];
+
+    public static IReadOnlyList<Setting> ServerKeys { get; } = [AccessLog, GracefulTimeout, ForwardedAllowIps, MaxBodySize, RuntimeDir];
+
+    public static IReadOnlyList<Setting> AppKeys { get; } = [Module, Interface, Workers, Threads, Python, Venv, Chdir, Env, Queue];
+
+    public static IReadOnlyList<Setting> SiteKeys { get; } = [Listen, Hosts, Static, App, Mounts];
+
+    public static IEnumerable<Setting> All => TopLevelKeys.Concat(ServerKeys).Concat(AppKeys).Concat(SiteKeys);
+
+    public static IReadOnlyList<Setting> KeysOf(SettingSection section) => section switch
+    {
+        SettingSection.TopLevel => TopLevelKeys,
+        SettingSection.Server => ServerKeys,
+        SettingSection.App => AppKeys,
+        SettingSection.Site => SiteKeys,
+        _ => throw new ArgumentOutOfRangeException(nameof(section)),
+    };
+
+    /// <summary>Where a block's keys go, in the words of a fix: "under an app (apps.&lt;name&gt;:)".</summary>
+    public static string Describe(SettingSection section) => section switch
+    {
+        SettingSection.TopLevel => "at the top level of the file",
+        SettingSection.Server => "under server:",
+        SettingSection.App => "under an app (apps.<name>:)",
+        SettingSection.Site => "under a site (sites.<name>:)",
+        _ => throw new ArgumentOutOfRangeException(nameof(section)),
+    };
+}

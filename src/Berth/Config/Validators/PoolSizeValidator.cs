@@ -1,0 +1,37 @@
+using System.Globalization;
+
+namespace Berth.Config.Validators;
+
+/// <summary>
+/// How many requests an app takes at once (workers × threads) and how many may wait (queue). The upper bound of
+/// 1024 is not a limit of berth's: past it, <c>workers: 40000</c> is far likelier a typo than a machine with the
+/// memory for 40,000 Python processes.
+/// </summary>
+public sealed class PoolSizeValidator : IConfigValidator
+{
+    private const int Most = 1024;
+
+    public IEnumerable<ConfigError> Validate(BerthConfig config)
+    {
+        foreach (AppConfig app in config.Apps)
+        {
+            if (app.Workers is < 1 or > Most)
+            {
+                yield return Invalid(config, app, ConfigSchema.Workers, app.Workers);
+            }
+
+            if (app.Threads is < 1 or > Most)
+            {
+                yield return Invalid(config, app, ConfigSchema.Threads, app.Threads);
+            }
+
+            if (app.QueueSize < 0)
+            {
+                yield return Invalid(config, app, ConfigSchema.Queue, app.QueueSize);
+            }
+        }
+    }
+
+    private static ConfigError Invalid(BerthConfig config, AppConfig app, Setting setting, int value) =>
+        config.SourceMap.Invalid(ConfigPath.App(app.Name, setting.Key), app.Source, setting, value.ToString(CultureInfo.InvariantCulture));
+}
