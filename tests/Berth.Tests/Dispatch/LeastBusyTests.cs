@@ -13,6 +13,8 @@ public sealed class LeastBusyTests
         public int Capacity { get; } = capacity;
 
         public ref int InFlight => ref _inFlight;
+
+        public bool Accepting { get; set; } = true;
     }
 
     [Fact]
@@ -61,6 +63,18 @@ public sealed class LeastBusyTests
 
         Assert.Same(single, picked); // 0/1 is less busy than 1/4
         Assert.Same(threaded, LeastBusy.TryAcquire(new[] { single, threaded }, ref rotor));
+    }
+
+    [Fact]
+    public void A_retired_worker_gets_nothing_even_from_a_stale_snapshot()
+    {
+        var retiring = new FakeWorker("old", 4) { Accepting = false };
+        var fresh = new FakeWorker("new", 1);
+        int rotor = 0;
+
+        Assert.Null(LeastBusy.TryAcquire(new[] { retiring }, ref rotor));
+        Assert.Same(fresh, LeastBusy.TryAcquire(new[] { retiring, fresh }, ref rotor));
+        Assert.Equal(0, retiring.InFlight);
     }
 
     [Fact]
