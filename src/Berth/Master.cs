@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Berth.Config;
+using Berth.Control;
 using Berth.Edge;
 using Berth.Workers;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ namespace Berth;
 /// <c>berth serve</c>: starts every app's workers, then the edge; on SIGTERM/SIGINT stops accepting,
 /// lets in-flight requests finish within the graceful timeout, stops the workers and exits 0.
 /// </summary>
-public sealed partial class Master
+public sealed partial class Master : IServerControl, IDisposable
 {
     // Exit codes: 2 is a configuration error (like `berth check`), 3 an app that cannot boot (gunicorn's WORKER_BOOT_ERROR).
     public const int ExitBootError = 3;
@@ -19,6 +20,9 @@ public sealed partial class Master
     private readonly ILoggerFactory _logs;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly DateTimeOffset _startedAt;
+    private readonly Dictionary<string, AppSupervisor> _apps = [];
+    private readonly CancellationTokenSource _stop = new();
 
     public Master(BerthConfig config, ILoggerFactory logs, TimeProvider time)
     {
@@ -26,11 +30,12 @@ public sealed partial class Master
         _logs = logs;
         _logger = logs.CreateLogger("berth.master");
         _time = time;
+        _startedAt = time.GetUtcNow();
     }
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
         int signals = 0;
         void OnSignal(PosixSignalContext context)
         {
@@ -46,6 +51,23 @@ public sealed partial class Master
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 
+        // gunicorn's signals: HUP reloads every app, TTIN/TTOU add or remove one worker per app.
+        using PosixSignalRegistration hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            _ = ReloadAsync(null, CancellationToken.None);
+        });
+        using PosixSignalRegistration more = PosixSignalRegistration.Create(PosixSignal.SIGTTIN, context =>
+        {
+            context.Cancel = true;
+            ScaleEveryApp(+1);
+        });
+        using PosixSignalRegistration fewer = PosixSignalRegistration.Create(PosixSignal.SIGTTOU, context =>
+        {
+            context.Cancel = true;
+            ScaleEveryApp(-1);
+        });
+
         string runtime = _config.Server.RuntimeDir ?? Path.Combine(Path.GetTempPath(), $"berth-{Environment.ProcessId}");
         Directory.CreateDirectory(runtime);
         if (!OperatingSystem.IsWindows())
@@ -54,7 +76,7 @@ public sealed partial class Master
         }
 
         string shim = WorkerShim.WriteTo(runtime);
-        var apps = new Dictionary<string, AppSupervisor>();
+        Dictionary<string, AppSupervisor> apps = _apps;
         try
         {
             foreach (AppConfig app in _config.Apps)
@@ -120,6 +142,44 @@ public sealed partial class Master
                 {
                     // a file still in use; the OS cleans /tmp
                 }
+            }
+        }
+    }
+
+    public ServerStatus GetStatus() =>
+        new(Environment.ProcessId, _startedAt, typeof(Master).Assembly.GetName().Version?.ToString() ?? "dev", _apps.Values.Select(a => a.GetStatus()).ToArray());
+
+    public async Task<ControlResult> ReloadAsync(string? app, CancellationToken cancellationToken)
+    {
+        if (app is not null)
+        {
+            return _apps.TryGetValue(app, out AppSupervisor? one)
+                ? await one.ReloadAsync().WaitAsync(cancellationToken)
+                : UnknownApp(app);
+        }
+
+        ControlResult[] results = await Task.WhenAll(_apps.Values.Select(a => a.ReloadAsync())).WaitAsync(cancellationToken);
+        return new ControlResult(results.All(r => r.Ok), string.Join("\n", results.Select(r => r.Message)));
+    }
+
+    public async Task<ControlResult> ScaleAsync(string app, int workers, CancellationToken cancellationToken) =>
+        _apps.TryGetValue(app, out AppSupervisor? one) ? await one.ScaleAsync(workers).WaitAsync(cancellationToken) : UnknownApp(app);
+
+    public void Stop() => _stop.Cancel();
+
+    public void Dispose() => _stop.Dispose();
+
+    private ControlResult UnknownApp(string app) =>
+        new(false, $"no app named '{app}' here; apps: {string.Join(", ", _apps.Keys)}");
+
+    private void ScaleEveryApp(int change)
+    {
+        foreach (AppSupervisor app in _apps.Values)
+        {
+            int target = app.GetStatus().DesiredWorkers + change;
+            if (target >= 1)
+            {
+                _ = app.ScaleAsync(target);
             }
         }
     }

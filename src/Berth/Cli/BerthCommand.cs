@@ -99,7 +99,7 @@ public static class BerthCommand
         }
 
         using ILoggerFactory logs = LogFormatter.CreateFactory();
-        var master = new Master(result.Config!, logs, TimeProvider.System);
+        using var master = new Master(result.Config!, logs, TimeProvider.System);
         return await master.RunAsync(cancellationToken);
     }
 

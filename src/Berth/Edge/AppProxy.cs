@@ -93,11 +93,17 @@ public sealed partial class AppProxy
 
             try
             {
-                await RelayAsync(context, exchange, record);
+                await RelayAsync(context, exchange, record, app.App.Timeout);
             }
             catch (WorkerLostException e)
             {
                 await WorkerLostAsync(context, app, worker, e);
+            }
+            catch (OperationCanceledException) when (exchange.Deadline.IsCancellationRequested)
+            {
+                TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+                app.ReportDeadline(worker, worker.LastRequest ?? "?", elapsed);
+                await ErrorPages.WriteAsync(context, 504, "Gateway Timeout", $"The application did not answer {context.Request.Method} {context.Request.Path} within its {app.App.Timeout.TotalSeconds:0.#}s timeout, so the request was stopped. The operator will find where the view was stuck (its Python stack) in the server log.");
             }
             catch (Exception e) when (e is IOException or OperationCanceledException)
             {
@@ -126,14 +132,17 @@ public sealed partial class AppProxy
     }
 
     /// <summary>Parses the frames the worker connection copied into the exchange and writes them to the client.</summary>
-    private static async Task RelayAsync(HttpContext context, Exchange exchange, RequestRecord record)
+    private static async Task RelayAsync(HttpContext context, Exchange exchange, RequestRecord record, TimeSpan timeout)
     {
         HttpResponse response = context.Response;
         PipeReader frames = exchange.Response;
         PipeWriter client = response.BodyWriter;
+        CancellationToken deadline = exchange.Deadline.Token;
         while (true)
         {
-            ReadResult result = await frames.ReadAsync();
+            // The timeout counts the worker's silence, as gunicorn's does: a view that streams keeps its request alive.
+            exchange.Deadline.CancelAfter(timeout);
+            ReadResult result = await frames.ReadAsync(deadline);
             ReadOnlySequence<byte> buffer = result.Buffer;
             bool wroteBody = false;
             while (FrameHeader.TryReadFrame(ref buffer, out FrameHeader header, out ReadOnlySequence<byte> payload))

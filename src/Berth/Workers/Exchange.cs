@@ -8,7 +8,7 @@ namespace Berth.Workers;
 /// client's pace. Exchanges are pooled per connection: the pipe is reset and reused once both the
 /// edge (done with the client) and the reader (saw RESPONSE_END or lost the worker) let go.
 /// </summary>
-public sealed class Exchange
+public sealed class Exchange : IDisposable
 {
     // Backpressure: the reader stops copying for this request once this much is unread; the worker
     // then blocks in sendall, which is what slows a streaming app down to its client's pace.
@@ -16,10 +16,15 @@ public sealed class Exchange
 
     private readonly Pipe _pipe = new(Options);
     private int _holders;
+    private CancellationTokenSource _deadline = new();
 
     public uint RequestId { get; private set; }
 
     public PipeReader Response => _pipe.Reader;
+
+    /// <summary>Cancels a read of <see cref="Response"/> when the worker stays silent past the app's timeout;
+    /// pooled with the exchange, so a request costs no new timer object.</summary>
+    public CancellationTokenSource Deadline => _deadline;
 
     internal PipeWriter Sink => _pipe.Writer;
 
@@ -41,6 +46,12 @@ public sealed class Exchange
         }
 
         _pipe.Reset();
+        if (!_deadline.TryReset())
+        {
+            _deadline.Dispose();
+            _deadline = new CancellationTokenSource();
+        }
+
         Owner = null;
         return true;
     }
@@ -51,4 +62,6 @@ public sealed class Exchange
         _pipe.Reader.Complete();
         Owner?.Release(this);
     }
+
+    public void Dispose() => _deadline.Dispose();
 }

@@ -274,5 +274,9 @@ public sealed class WorkerConnection : IAsyncDisposable
         await _reader.CompleteAsync();
         _socket.Dispose();
         _writeLock.Dispose();
+        while (_pool.TryTake(out Exchange? exchange))
+        {
+            exchange.Dispose();
+        }
     }
 }
