@@ -153,7 +153,15 @@ public sealed partial class BerthProcess : IAsyncDisposable
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, Port);
         NetworkStream stream = client.GetStream();
-        await stream.WriteAsync(Encoding.Latin1.GetBytes(request));
+        try
+        {
+            await stream.WriteAsync(Encoding.Latin1.GetBytes(request));
+        }
+        catch (IOException)
+        {
+            // the server may answer (413, 431) and close before it has read everything we send
+        }
+
         var received = new MemoryStream();
         byte[] buffer = new byte[16 * 1024];
         while (true)
@@ -195,7 +203,7 @@ public sealed partial class BerthProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

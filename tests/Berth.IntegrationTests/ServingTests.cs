@@ -50,20 +50,19 @@ public sealed class ServingTests
     public async Task Oversized_bodies_get_413_naming_the_limit_and_never_reach_python()
     {
         await using BerthProcess berth = await ServePlainAsync("--max-body-size", "1M", "--access-logfile", "-");
-        using HttpClient client = berth.CreateClient();
 
-        using HttpResponseMessage declared = await client.PostAsync("/echo", new ByteArrayContent(new byte[2 * 1024 * 1024]));
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, declared.StatusCode);
-        Assert.Contains("1 MiB", await declared.Content.ReadAsStringAsync());
+        // Declared too large: refused from the headers alone, before any byte of the body is read.
+        string declared = await berth.RawAsync("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2097152\r\n\r\n");
+        Assert.StartsWith("HTTP/1.1 413", declared, StringComparison.Ordinal);
+        Assert.Contains("1 MiB", declared, StringComparison.Ordinal);
 
-        var chunked = new StreamContent(new MemoryStream(new byte[2 * 1024 * 1024]));
-        chunked.Headers.ContentLength = null;
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/echo") { Content = chunked };
-        request.Headers.TransferEncodingChunked = true;
-        using HttpResponseMessage streamed = await client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, streamed.StatusCode);
+        // Chunked: refused once the body read so far passes the limit.
+        string chunk = new('a', 256 * 1024);
+        string chunked = await berth.RawAsync("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + string.Concat(Enumerable.Repeat($"40000\r\n{chunk}\r\n", 5)));
+        Assert.StartsWith("HTTP/1.1 413", chunked, StringComparison.Ordinal);
 
-        Assert.DoesNotContain("POST /echo HTTP/1.1\" 200", berth.Output);
+        await berth.WaitForOutputAsync("\"POST /echo HTTP/1.1\" 413", TimeSpan.FromSeconds(5));
+        Assert.DoesNotContain("POST /echo HTTP/1.1\" 200", berth.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -248,7 +247,7 @@ public sealed class ServingTests
     public async Task An_app_that_fails_to_import_stops_serve_with_the_traceback_and_what_to_fix()
     {
         var clock = Stopwatch.StartNew();
-        (int code, string output) = await BerthProcess.RunAsync("serve", "broken_app:application", "--python", BerthProcess.SystemPython, "--chdir", BerthProcess.AppsDir, "-w", "2", "-b", "127.0.0.1:0");
+        (int code, string output) = await BerthProcess.RunAsync("serve", "broken_app:application", "--python", BerthProcess.SystemPython, "--chdir", BerthProcess.AppsDir, "-w", "2", "-b", $"127.0.0.1:{BerthProcess.FreePort()}");
 
         Assert.Equal(3, code);
         Assert.Contains("Traceback", output, StringComparison.Ordinal);
