@@ -26,6 +26,9 @@ public sealed partial class BerthProcess : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The --control socket given on the command line, if any.</summary>
+    public string? ControlPath { get; private init; }
+
     public int Pid => _process.Id;
 
     public Uri BaseUri => new($"http://127.0.0.1:{Port}");
@@ -59,7 +62,7 @@ public sealed partial class BerthProcess : IAsyncDisposable
             WorkingDirectory = RepoRoot,
         };
         info.ArgumentList.Add(BerthDll);
-        foreach (string arg in args)
+        foreach (string arg in args.ToArray())
         {
             info.ArgumentList.Add(arg);
         }
@@ -71,7 +74,9 @@ public sealed partial class BerthProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var berth = new BerthProcess(process, chosen);
+        string[] argv = args.ToArray();
+        int control = Array.IndexOf(argv, "--control");
+        var berth = new BerthProcess(process, chosen) { ControlPath = control >= 0 ? argv[control + 1] : null };
         process.OutputDataReceived += (_, e) => berth.Collect(e.Data);
         process.ErrorDataReceived += (_, e) => berth.Collect(e.Data);
         process.Start();
@@ -125,6 +130,16 @@ public sealed partial class BerthProcess : IAsyncDisposable
     public async Task<int> TerminateAsync(TimeSpan timeout)
     {
         _ = Kill(_process.Id, 15);
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public void Signal(int signal) => _ = Kill(_process.Id, signal);
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
         using var cancel = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(cancel.Token);
         _process.WaitForExit();
