@@ -4,7 +4,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Berth.Cli;
 
-/// <summary>The command line: <c>berth serve</c>, <c>berth check</c>.</summary>
+/// <summary>The command line: <c>berth serve</c>, <c>berth check</c>, and the control commands
+/// (<c>status</c>, <c>top</c>, <c>reload</c>, <c>scale</c>, <c>stop</c>) that talk to a running serve.</summary>
 public static class BerthCommand
 {
     public const int ExitConfigError = 2;
@@ -20,6 +21,7 @@ public static class BerthCommand
               berth serve myapp:application -w 4 -b 0.0.0.0:8000 --static /static=./static
               berth serve --config berth.yml
               berth check --config berth.yml
+              berth status          (also: berth top, berth reload [APP], berth scale APP N, berth stop)
             """);
 
         var serveOptions = new ServeOptions();
@@ -41,6 +43,12 @@ public static class BerthCommand
         check.Options.Add(checkConfig);
         check.SetAction(parse => Check(parse.GetValue(checkConfig) ?? "berth.yml"));
         root.Subcommands.Add(check);
+
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(TopCommand.Create());
+        root.Subcommands.Add(ReloadCommand.Create());
+        root.Subcommands.Add(ScaleCommand.Create());
+        root.Subcommands.Add(StopCommand.Create());
         return root;
     }
 

@@ -1,0 +1,30 @@
+using System.Text.Json.Serialization;
+
+namespace Berth.Control;
+
+/// <summary>
+/// One line a client writes to the control socket:
+/// <code>
+/// {"command":"status"}
+/// {"command":"reload","app":null|"name"}
+/// {"command":"scale","app":"web","workers":4}
+/// {"command":"stop"}
+/// </code>
+/// Every field is nullable because it arrives from outside; <see cref="ControlServer"/> says what is missing.
+/// </summary>
+public sealed record ControlRequest(
+    string? Command,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? App = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Workers = null)
+{
+    /// <summary>What the server answers to anything else, so a person typing into <c>socat</c> learns the protocol from the error.</summary>
+    public const string Accepted = """accepted, one JSON object per line: {"command":"status"}, {"command":"reload","app":null|"NAME"}, {"command":"scale","app":"NAME","workers":N}, {"command":"stop"}""";
+
+    public static ControlRequest Status() => new("status");
+
+    public static ControlRequest Reload(string? app) => new("reload", app);
+
+    public static ControlRequest Scale(string app, int workers) => new("scale", app, workers);
+
+    public static ControlRequest Stop() => new("stop");
+}
