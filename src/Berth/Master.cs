@@ -16,6 +16,9 @@ public sealed partial class Master : IServerControl, IDisposable
     // Exit codes: 2 is a configuration error (like `berth check`), 3 an app that cannot boot (gunicorn's WORKER_BOOT_ERROR).
     public const int ExitBootError = 3;
 
+    // 4: the control socket is taken by another berth serve (or unusable).
+    public const int ExitControlSocket = 4;
+
     private readonly BerthConfig _config;
     private readonly ILoggerFactory _logs;
     private readonly ILogger _logger;
@@ -24,8 +27,11 @@ public sealed partial class Master : IServerControl, IDisposable
     private readonly Dictionary<string, AppSupervisor> _apps = [];
     private readonly CancellationTokenSource _stop = new();
 
-    public Master(BerthConfig config, ILoggerFactory logs, TimeProvider time)
+    private readonly string _controlPath;
+
+    public Master(BerthConfig config, string controlPath, ILoggerFactory logs, TimeProvider time)
     {
+        _controlPath = controlPath;
         _config = config;
         _logs = logs;
         _logger = logs.CreateLogger("berth.master");
@@ -77,6 +83,21 @@ public sealed partial class Master : IServerControl, IDisposable
 
         string shim = WorkerShim.WriteTo(runtime);
         Dictionary<string, AppSupervisor> apps = _apps;
+
+        // The control socket is claimed before any worker starts, so a second berth on the same
+        // socket stops here instead of running next to the first one.
+        var control = new ControlServer(_controlPath, this, _logs.CreateLogger("berth.control"));
+        try
+        {
+            control.Listen();
+        }
+        catch (ControlSocketException e)
+        {
+            LogControlUnavailable(e.Message);
+            return ExitControlSocket;
+        }
+
+        Task controlLoop = control.RunAsync(stop.Token);
         try
         {
             foreach (AppConfig app in _config.Apps)
@@ -127,6 +148,8 @@ public sealed partial class Master : IServerControl, IDisposable
         }
         finally
         {
+            stop.Cancel();
+            await controlLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             foreach (AppSupervisor app in apps.Values)
             {
                 await app.DisposeAsync();
@@ -198,6 +221,9 @@ public sealed partial class Master : IServerControl, IDisposable
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "stopped")]
     private partial void LogStopped();
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Critical, Message = "{Reason}")]
+    private partial void LogControlUnavailable(string reason);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Critical, Message = "app {App} cannot start:\n{Error}")]
     private partial void LogBootFailed(string app, string error);

@@ -55,7 +55,7 @@ public sealed partial class SupervisionTests
     private static Task WhenOutputCountReaches(BerthProcess berth, string text, int count, TimeSpan timeout) => Task.Run(async () =>
     {
         using var cancel = new CancellationTokenSource(timeout);
-        while (!cancel.IsCancellationRequested && Regex.Matches(berth.Output, Regex.Escape(text)).Count < count)
+        while (!cancel.IsCancellationRequested && Regex.Count(berth.Output, Regex.Escape(text)) < count)
         {
             await Task.Delay(100);
         }

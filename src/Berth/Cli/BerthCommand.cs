@@ -107,7 +107,7 @@ public static class BerthCommand
         }
 
         using ILoggerFactory logs = LogFormatter.CreateFactory();
-        using var master = new Master(result.Config!, logs, TimeProvider.System);
+        using var master = new Master(result.Config!, parse.GetValue(o.Control)!, logs, TimeProvider.System);
         return await master.RunAsync(cancellationToken);
     }
 

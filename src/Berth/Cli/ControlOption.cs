@@ -20,6 +20,18 @@ internal static class ControlOption
         DefaultValueFactory = _ => DefaultPath(Environment.GetEnvironmentVariable, File.Exists),
     };
 
+    /// <summary>
+    /// Where <c>berth serve</c> puts its socket when not told: the same places the client looks, so a
+    /// bare <c>berth status</c> finds a bare <c>berth serve</c>. /run/berth is used when it exists
+    /// (systemd's <c>RuntimeDirectory=berth</c> makes it).
+    /// </summary>
+    public static Option<string> CreateForServe() => new("--control")
+    {
+        HelpName = "PATH",
+        Description = $"Control socket (mode 0600) for berth status/reload/scale/stop/top. Default: ${EnvironmentVariable} when set; else {SystemPath} when /run/berth exists; else {UserPath}.",
+        DefaultValueFactory = _ => DefaultPath(Environment.GetEnvironmentVariable, path => Directory.Exists(Path.GetDirectoryName(path))),
+    };
+
     internal static string DefaultPath(Func<string, string?> environment, Func<string, bool> exists) =>
         environment(EnvironmentVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
             : exists(SystemPath) ? SystemPath

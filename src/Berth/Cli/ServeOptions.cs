@@ -37,9 +37,12 @@ internal sealed class ServeOptions
 
     public Option<string?> Interface { get; } = new("--interface") { Description = "auto, wsgi or asgi [default: auto]." };
 
+    public Option<string> Control { get; } = ControlOption.CreateForServe();
+
     public void AddTo(Command command)
     {
         command.Arguments.Add(Module);
+        command.Options.Add(Control);
         foreach (Option option in new Option[] { Config, Workers, Bind, Threads, Chdir, Python, Venv, Static, AccessLogFile, GracefulTimeout, ForwardedAllowIps, MaxBodySize, Interface })
         {
             command.Options.Add(option);
