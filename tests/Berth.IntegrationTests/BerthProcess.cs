@@ -120,7 +120,7 @@ public sealed partial class BerthProcess : IAsyncDisposable
             _output.AppendLine(line);
         }
 
-        if (line.Contains("listening on", StringComparison.Ordinal))
+        if (line.Contains("[master] listening on", StringComparison.Ordinal))
         {
             _listening.TrySetResult();
         }
