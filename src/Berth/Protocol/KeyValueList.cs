@@ -19,35 +19,33 @@ public static class KeyValueList
 
     public static void WriteItem(IBufferWriter<byte> writer, ReadOnlySpan<char> item, ref bool first)
     {
-        int size = item.Length + (first ? 0 : 1);
-        Span<byte> span = writer.GetSpan(size);
-        int offset = 0;
-        if (!first)
-        {
-            span[0] = 0;
-            offset = 1;
-        }
-
-        Encoding.Latin1.GetBytes(item, span[offset..]);
-        writer.Advance(size);
-        first = false;
+        Span<byte> target = Reserve(writer, item.Length, ref first);
+        Encoding.Latin1.GetBytes(item, target);
+        writer.Advance(target.Length);
     }
 
     /// <summary>Appends raw bytes as one item (a path already decoded to bytes).</summary>
     public static void WriteItem(IBufferWriter<byte> writer, ReadOnlySpan<byte> item, ref bool first)
     {
-        int size = item.Length + (first ? 0 : 1);
-        Span<byte> span = writer.GetSpan(size);
-        int offset = 0;
-        if (!first)
+        Span<byte> target = Reserve(writer, item.Length, ref first);
+        item.CopyTo(target);
+        writer.Advance(target.Length);
+    }
+
+    /// <summary>Writes the NUL separator (unless this is the first item) and returns room for <paramref name="length"/>
+    /// bytes; the caller fills it and advances by its length, separator included.</summary>
+    private static Span<byte> Reserve(IBufferWriter<byte> writer, int length, ref bool first)
+    {
+        if (first)
         {
-            span[0] = 0;
-            offset = 1;
+            first = false;
+            return writer.GetSpan(length)[..length];
         }
 
-        item.CopyTo(span[offset..]);
-        writer.Advance(size);
-        first = false;
+        Span<byte> span = writer.GetSpan(length + 1);
+        span[0] = 0;
+        writer.Advance(1);
+        return writer.GetSpan(length)[..length];
     }
 
     public static List<string> Read(ReadOnlySequence<byte> payload)
