@@ -99,6 +99,12 @@ public static class BerthCommand
             ForwardedAllowIps = parse.GetValue(o.ForwardedAllowIps),
             MaxBodySize = parse.GetValue(o.MaxBodySize),
             Interface = parse.GetValue(o.Interface),
+            Timeout = parse.GetValue(o.Timeout),
+            MaxRequests = parse.GetValue(o.MaxRequests),
+            MaxRequestsJitter = parse.GetValue(o.MaxRequestsJitter),
+            MaxLifetime = parse.GetValue(o.MaxLifetime),
+            MaxLifetimeJitter = parse.GetValue(o.MaxLifetimeJitter),
+            MaxMemory = parse.GetValue(o.MaxMemory),
         };
         ConfigResult result = ConfigBuilder.Apply(fromFile, overrides);
         if (!ReportErrors(result))

@@ -39,11 +39,23 @@ internal sealed class ServeOptions
 
     public Option<string> Control { get; } = ControlOption.CreateForServe();
 
+    public Option<string?> Timeout { get; } = new("--timeout", "-t") { Description = "A request whose worker sends nothing for this long gets 504, and the worker is replaced after its Python stack is dumped to the log; at least 1s [default: 30s]. uWSGI: harakiri." };
+
+    public Option<int?> MaxRequests { get; } = new("--max-requests") { Description = "Replace a worker after it has served this many requests, to contain slow leaks; 0: never [default: 0]." };
+
+    public Option<int?> MaxRequestsJitter { get; } = new("--max-requests-jitter") { Description = "Add a random 0 to N requests to each worker's --max-requests, so workers do not all restart at once [default: 0]." };
+
+    public Option<string?> MaxLifetime { get; } = new("--max-lifetime") { Description = "Replace a worker once it has run this long, e.g. 1h; 0: never [default: never]. uWSGI: max-worker-lifetime." };
+
+    public Option<string?> MaxLifetimeJitter { get; } = new("--max-lifetime-jitter") { Description = "Add a random part of this to each worker's --max-lifetime, e.g. 5m, so workers do not all restart at once [default: 0]. uWSGI: max-worker-lifetime-delta." };
+
+    public Option<string?> MaxMemory { get; } = new("--max-memory") { Description = "Replace a worker whose memory (RSS) stays above this: whole megabytes such as 512M (a bare number is bytes), at least 16M; 0: never [default: never]. uWSGI: reload-on-rss." };
+
     public void AddTo(Command command)
     {
         command.Arguments.Add(Module);
-        command.Options.Add(Control);
-        foreach (Option option in new Option[] { Config, Workers, Bind, Threads, Chdir, Python, Venv, Static, AccessLogFile, GracefulTimeout, ForwardedAllowIps, MaxBodySize, Interface })
+        foreach (Option option in new Option[] { Config, Workers, Bind, Threads, Chdir, Python, Venv, Static, AccessLogFile, GracefulTimeout, ForwardedAllowIps, MaxBodySize, Interface,
+            Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory, Control })
         {
             command.Options.Add(option);
         }

@@ -72,8 +72,12 @@ public sealed record AppConfig
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30); // a view silent this long gets 504 and its worker is replaced (gunicorn's --timeout, uWSGI's harakiri)
     public int MaxRequests { get; init; }                          // recycle a worker after this many requests; 0 = never
     public int MaxRequestsJitter { get; init; }                    // plus 0..jitter, so workers do not all recycle at once
-    public TimeSpan? MaxLifetime { get; init; }                    // recycle a worker after this long
+    public TimeSpan? MaxLifetime { get; init; }                    // recycle a worker after this long; null = never
     public TimeSpan MaxLifetimeJitter { get; init; }
     public long MaxMemoryMb { get; init; }                         // recycle a worker whose RSS stays above this; 0 = never
     public SourceSpan Source { get; init; }
+
+    /// <summary><c>max_lifetime: 0</c> means never, as uWSGI's <c>max-worker-lifetime = 0</c> does: taken literally, a
+    /// lifetime of zero would replace every worker as soon as it was ready.</summary>
+    public static TimeSpan? LifetimeOrNever(TimeSpan lifetime) => lifetime > TimeSpan.Zero ? lifetime : null;
 }

@@ -37,6 +37,22 @@ public static class ByteSize
         return true;
     }
 
+    /// <summary>A size that is a whole number of megabytes (512M, 2G, 0), as <c>max_memory:</c> takes it. A size
+    /// with a remainder is refused rather than rounded: it is almost always a bare number meant as megabytes, as
+    /// uWSGI's <c>reload-on-rss = 512</c> is, which here would be 512 bytes.</summary>
+    public static bool TryParseMegabytes(string? text, out long megabytes)
+    {
+        const long Megabyte = 1 << 20;
+        megabytes = 0;
+        if (!TryParse(text, out long bytes) || bytes % Megabyte != 0)
+        {
+            return false;
+        }
+
+        megabytes = bytes / Megabyte;
+        return true;
+    }
+
     /// <summary>The shortest exact spelling: 10485760 → "10M"; 1536 stays "1536", since sizes have no fractions.</summary>
     public static string Format(long bytes)
     {

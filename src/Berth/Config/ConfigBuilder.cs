@@ -6,8 +6,9 @@ namespace Berth.Config;
 /// <item>No file: <c>berth serve app:application</c> is one app, named after the module's last component
 /// (<c>myproject.wsgi</c> → <c>wsgi</c>), importing from the current directory, mounted at / of one default site
 /// on the --bind addresses (127.0.0.1:8000 when none, like gunicorn), plus any --static directories.</item>
-/// <item>With a file, flags win: --workers, --threads, --python, --venv, --chdir and --interface apply to every
-/// app (--python drops the file's venv: and --venv its python:); --bind replaces the listen: of every site;
+/// <item>With a file, flags win: --workers, --threads, --python, --venv, --chdir, --interface, --timeout and the
+/// recycling flags (--max-requests, --max-requests-jitter, --max-lifetime, --max-lifetime-jitter, --max-memory) apply
+/// to every app (--python drops the file's venv: and --venv its python:); --bind replaces the listen: of every site;
 /// --static adds to every site, replacing a mount of the same prefix; the server flags replace their setting.
 /// A MODULE:CALLABLE next to a file replaces the module of its one app.</item>
 /// </list>
@@ -93,30 +94,16 @@ public static class ConfigBuilder
             map = Flagged(map, ConfigPath.ServerKey(ConfigSchema.AccessLog.Key), ConfigSchema.AccessLog);
         }
 
-        if (o.GracefulTimeout is { } timeout)
+        if (Parsed<TimeSpan>(o.GracefulTimeout, ConfigSchema.GracefulTimeout, Duration.TryParse, errors) is { } graceful)
         {
-            if (Duration.TryParse(timeout, out TimeSpan graceful))
-            {
-                server = server with { GracefulTimeout = graceful };
-                map = Flagged(map, ConfigPath.ServerKey(ConfigSchema.GracefulTimeout.Key), ConfigSchema.GracefulTimeout);
-            }
-            else
-            {
-                errors.Add(Invalid(ConfigSchema.GracefulTimeout, timeout));
-            }
+            server = server with { GracefulTimeout = graceful };
+            map = Flagged(map, ConfigPath.ServerKey(ConfigSchema.GracefulTimeout.Key), ConfigSchema.GracefulTimeout);
         }
 
-        if (o.MaxBodySize is { } size)
+        if (Parsed<long>(o.MaxBodySize, ConfigSchema.MaxBodySize, ByteSize.TryParse, errors) is { } bytes)
         {
-            if (ByteSize.TryParse(size, out long bytes))
-            {
-                server = server with { MaxBodySize = bytes };
-                map = Flagged(map, ConfigPath.ServerKey(ConfigSchema.MaxBodySize.Key), ConfigSchema.MaxBodySize);
-            }
-            else
-            {
-                errors.Add(Invalid(ConfigSchema.MaxBodySize, size));
-            }
+            server = server with { MaxBodySize = bytes };
+            map = Flagged(map, ConfigPath.ServerKey(ConfigSchema.MaxBodySize.Key), ConfigSchema.MaxBodySize);
         }
 
         if (o.ForwardedAllowIps is { } ips)
@@ -136,18 +123,12 @@ public static class ConfigBuilder
 
     private static BerthConfig ApplyApps(BerthConfig config, ConfigOverrides o, string here, List<ConfigError> errors)
     {
-        AppInterface? kind = null;
-        if (o.Interface is { } text)
-        {
-            if (Enum.TryParse(text, ignoreCase: true, out AppInterface parsed) && text.All(char.IsAsciiLetter))
-            {
-                kind = parsed;
-            }
-            else
-            {
-                errors.Add(Invalid(ConfigSchema.Interface, text));
-            }
-        }
+        AppInterface? kind = Parsed(o.Interface, ConfigSchema.Interface,
+            (string? text, out AppInterface parsed) => Enum.TryParse(text, ignoreCase: true, out parsed) && text is not null && text.All(char.IsAsciiLetter), errors);
+        TimeSpan? timeout = Parsed<TimeSpan>(o.Timeout, ConfigSchema.Timeout, Duration.TryParse, errors);
+        TimeSpan? lifetime = Parsed<TimeSpan>(o.MaxLifetime, ConfigSchema.MaxLifetime, Duration.TryParse, errors);
+        TimeSpan? lifetimeJitter = Parsed<TimeSpan>(o.MaxLifetimeJitter, ConfigSchema.MaxLifetimeJitter, Duration.TryParse, errors);
+        long? memory = Parsed<long>(o.MaxMemory, ConfigSchema.MaxMemory, ByteSize.TryParseMegabytes, errors);
 
         // A bare name (python3) is found on PATH; anything with a slash is a path, relative to here.
         string? python = o.Python is { } p ? (p.Contains('/', StringComparison.Ordinal) ? RelativePath.Resolve(p, here) : p) : null;
@@ -160,23 +141,29 @@ public static class ConfigBuilder
         {
             AppConfig app = original;
             string Key(Setting setting) => ConfigPath.App(app.Name, setting.Key);
-            if (o.Workers is { } workers)
+
+            // The flag's value, if it was given, replaces the app's setting and takes over its place in the source map.
+            AppConfig Override<T>(T? value, Setting setting, Func<AppConfig, T, AppConfig> with)
+                where T : struct
             {
-                app = app with { Workers = workers };
-                map = Flagged(map, Key(ConfigSchema.Workers), ConfigSchema.Workers);
+                if (value is not { } given)
+                {
+                    return app;
+                }
+
+                map = Flagged(map, Key(setting), setting);
+                return with(app, given);
             }
 
-            if (o.Threads is { } threads)
-            {
-                app = app with { Threads = threads };
-                map = Flagged(map, Key(ConfigSchema.Threads), ConfigSchema.Threads);
-            }
-
-            if (kind is { } k)
-            {
-                app = app with { Interface = k };
-                map = Flagged(map, Key(ConfigSchema.Interface), ConfigSchema.Interface);
-            }
+            app = Override(o.Workers, ConfigSchema.Workers, (a, v) => a with { Workers = v });
+            app = Override(o.Threads, ConfigSchema.Threads, (a, v) => a with { Threads = v });
+            app = Override(kind, ConfigSchema.Interface, (a, v) => a with { Interface = v });
+            app = Override(timeout, ConfigSchema.Timeout, (a, v) => a with { Timeout = v });
+            app = Override(o.MaxRequests, ConfigSchema.MaxRequests, (a, v) => a with { MaxRequests = v });
+            app = Override(o.MaxRequestsJitter, ConfigSchema.MaxRequestsJitter, (a, v) => a with { MaxRequestsJitter = v });
+            app = Override(lifetime, ConfigSchema.MaxLifetime, (a, v) => a with { MaxLifetime = AppConfig.LifetimeOrNever(v) });
+            app = Override(lifetimeJitter, ConfigSchema.MaxLifetimeJitter, (a, v) => a with { MaxLifetimeJitter = v });
+            app = Override(memory, ConfigSchema.MaxMemory, (a, v) => a with { MaxMemoryMb = v });
 
             // The flags choose the interpreter over the file: --python sets aside venv: and --venv sets aside python:.
             // Both flags at once are left for InterpreterValidator to refuse.
@@ -276,6 +263,25 @@ public static class ConfigBuilder
     private static bool SamePrefix(string a, string b) => string.Equals(a.TrimEnd('/'), b.TrimEnd('/'), StringComparison.Ordinal);
 
     private static ConfigSourceMap Flagged(ConfigSourceMap map, string path, Setting setting) => map.With(path, SourceSpan.CommandLine, setting.Flag!);
+
+    /// <summary>A flag's value read by <paramref name="parse"/>; null when the flag was not given, or when its value
+    /// is unreadable (reported, naming the flag).</summary>
+    private static T? Parsed<T>(string? text, Setting setting, ValueParser<T> parse, List<ConfigError> errors)
+        where T : struct
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (parse(text, out T value))
+        {
+            return value;
+        }
+
+        errors.Add(Invalid(setting, text));
+        return null;
+    }
 
     private static ConfigError Invalid(Setting setting, string got) =>
         new(SourceSpan.CommandLine, setting.Flag!, $"must be {setting.Expects}, got \"{got}\"", setting.FixFor(SourceSpan.CommandLine));

@@ -40,4 +40,18 @@ public sealed record ConfigOverrides
     public string? MaxBodySize { get; init; }
 
     public string? Interface { get; init; }
+
+    public string? Timeout { get; init; }
+
+    public int? MaxRequests { get; init; }
+
+    public int? MaxRequestsJitter { get; init; }
+
+    /// <summary>A duration; 0 turns the file's max_lifetime: off.</summary>
+    public string? MaxLifetime { get; init; }
+
+    public string? MaxLifetimeJitter { get; init; }
+
+    /// <summary>A size in whole megabytes, such as 512M; 0 turns the file's max_memory: off.</summary>
+    public string? MaxMemory { get; init; }
 }

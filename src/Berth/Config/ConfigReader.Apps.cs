@@ -67,6 +67,24 @@ internal sealed partial class ConfigReader
                 case "queue":
                     app = app with { QueueSize = WholeNumber(entry, ConfigSchema.Queue) ?? app.QueueSize };
                     break;
+                case "timeout":
+                    app = app with { Timeout = Parsed<TimeSpan>(entry, ConfigSchema.Timeout, Duration.TryParse) ?? app.Timeout };
+                    break;
+                case "max_requests":
+                    app = app with { MaxRequests = WholeNumber(entry, ConfigSchema.MaxRequests) ?? app.MaxRequests };
+                    break;
+                case "max_requests_jitter":
+                    app = app with { MaxRequestsJitter = WholeNumber(entry, ConfigSchema.MaxRequestsJitter) ?? app.MaxRequestsJitter };
+                    break;
+                case "max_lifetime":
+                    app = app with { MaxLifetime = Parsed<TimeSpan>(entry, ConfigSchema.MaxLifetime, Duration.TryParse) is { } lifetime ? AppConfig.LifetimeOrNever(lifetime) : app.MaxLifetime };
+                    break;
+                case "max_lifetime_jitter":
+                    app = app with { MaxLifetimeJitter = Parsed<TimeSpan>(entry, ConfigSchema.MaxLifetimeJitter, Duration.TryParse) ?? app.MaxLifetimeJitter };
+                    break;
+                case "max_memory":
+                    app = app with { MaxMemoryMb = Parsed<long>(entry, ConfigSchema.MaxMemory, ByteSize.TryParseMegabytes) ?? app.MaxMemoryMb };
+                    break;
                 case "python":
                     // A bare name (python3) is looked up on PATH when the worker starts; anything with a slash is a path.
                     app = app with { Python = Text(entry, ConfigSchema.Python) is { } python ? (python.Contains('/', StringComparison.Ordinal) ? Resolve(python) : python) : null };

@@ -19,35 +19,13 @@ internal sealed partial class ConfigReader
                     server = server with { AccessLog = Text(entry, ConfigSchema.AccessLog) is { } log and not "off" ? (log == "-" ? log : Resolve(log)) : null };
                     break;
                 case "graceful_timeout":
-                    if (Text(entry, ConfigSchema.GracefulTimeout) is { } timeout)
-                    {
-                        if (Duration.TryParse(timeout, out TimeSpan graceful))
-                        {
-                            server = server with { GracefulTimeout = graceful };
-                        }
-                        else
-                        {
-                            Invalid(entry, ConfigSchema.GracefulTimeout, Quote(timeout));
-                        }
-                    }
-
+                    server = server with { GracefulTimeout = Parsed<TimeSpan>(entry, ConfigSchema.GracefulTimeout, Duration.TryParse) ?? server.GracefulTimeout };
                     break;
                 case "forwarded_allow_ips":
                     server = server with { ForwardedAllowIps = Strings(entry, ConfigSchema.ForwardedAllowIps, commaSeparated: true).Select(i => i.Text).ToArray() };
                     break;
                 case "max_body_size":
-                    if (Text(entry, ConfigSchema.MaxBodySize) is { } size)
-                    {
-                        if (ByteSize.TryParse(size, out long bytes))
-                        {
-                            server = server with { MaxBodySize = bytes };
-                        }
-                        else
-                        {
-                            Invalid(entry, ConfigSchema.MaxBodySize, Quote(size));
-                        }
-                    }
-
+                    server = server with { MaxBodySize = Parsed<long>(entry, ConfigSchema.MaxBodySize, ByteSize.TryParse) ?? server.MaxBodySize };
                     break;
                 case "runtime_dir":
                     server = server with { RuntimeDir = Text(entry, ConfigSchema.RuntimeDir) is { } dir ? Resolve(dir) : null };

@@ -134,16 +134,21 @@ internal sealed partial class ConfigReader
         return null;
     }
 
-    private int? WholeNumber(Entry entry, Setting setting)
+    private int? WholeNumber(Entry entry, Setting setting) =>
+        Parsed(entry, setting, (string? text, out int number) => int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out number));
+
+    /// <summary>A scalar setting read by <paramref name="parse"/>; null when empty, or when unreadable (reported).</summary>
+    private T? Parsed<T>(Entry entry, Setting setting, ValueParser<T> parse)
+        where T : struct
     {
         if (Text(entry, setting) is not { } text)
         {
             return null;
         }
 
-        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int number))
+        if (parse(text, out T value))
         {
-            return number;
+            return value;
         }
 
         Invalid(entry, setting, Quote(text));

@@ -28,6 +28,12 @@ public static class ConfigSchema
     public static readonly Setting Chdir = new("chdir", SettingSection.App, "a directory", "the directory your package is imported from", "--chdir") { Aliases = ["directory", "cwd", "pythonpath", "workdir"] };
     public static readonly Setting Env = new("env", SettingSection.App, "a mapping of environment variable names to values, such as { DJANGO_SETTINGS_MODULE: mysite.settings }", "a mapping such as `env: { DEBUG: \"0\" }`") { Aliases = ["environment", "environ", "raw_env"] };
     public static readonly Setting Queue = new("queue", SettingSection.App, "a whole number ≥ 0", "0 to answer 503 as soon as every worker is busy, or a number such as 100", null) { Aliases = ["backlog", "listen_queue", "queue_size"] };
+    public static readonly Setting Timeout = new("timeout", SettingSection.App, "a duration of at least 1s, such as 30, 30s or 2m (a bare number is seconds)", "a duration such as 30s or 2m, longer than your slowest view (gunicorn's 0 for \"never\" is not offered: a stuck worker would be lost for good)", "--timeout") { Aliases = ["harakiri", "worker_timeout", "request_timeout", "proxy_read_timeout", "uwsgi_read_timeout"] };
+    public static readonly Setting MaxRequests = new("max_requests", SettingSection.App, "a whole number ≥ 0", "0 to never recycle a worker for the requests it served, or a count such as 1000", "--max-requests") { Aliases = ["maximum_requests", "max_requests_per_child", "max_requests_per_worker"] };
+    public static readonly Setting MaxRequestsJitter = new("max_requests_jitter", SettingSection.App, "a whole number ≥ 0", "a count such as 50, a few percent of max_requests:", "--max-requests-jitter") { Aliases = ["max_requests_delta", "requests_jitter"] };
+    public static readonly Setting MaxLifetime = new("max_lifetime", SettingSection.App, $"{Duration.Forms}, or 0 for never", "a duration such as 1h, or 0 to never recycle a worker for its age", "--max-lifetime") { Aliases = ["max_worker_lifetime", "worker_lifetime", "worker_max_lifetime"] };
+    public static readonly Setting MaxLifetimeJitter = new("max_lifetime_jitter", SettingSection.App, Duration.Forms, "a duration such as 5m, a small part of max_lifetime:", "--max-lifetime-jitter") { Aliases = ["max_worker_lifetime_delta", "max_lifetime_delta", "lifetime_jitter"] };
+    public static readonly Setting MaxMemory = new("max_memory", SettingSection.App, "0 for never, or a size of at least 16M in whole megabytes, such as 512M or 2G (a bare number is bytes)", "a size such as 512M, above what a worker holds once warmed up (uWSGI's reload-on-rss counts in megabytes; here write the M)", "--max-memory") { Aliases = ["reload_on_rss", "evil_reload_on_rss", "max_rss", "memory_limit"] };
 
     // ---- sites.<name>: ----
     public static readonly Setting Listen = new("listen", SettingSection.Site, "an address such as 127.0.0.1:8000, [::1]:8000, :8000 or unix:/run/berth.sock, or a list of them", "an address such as 127.0.0.1:8000 (HOST:PORT, [IPV6]:PORT, :PORT for every interface, or unix:PATH)", "--bind") { Aliases = ["bind", "binds", "socket", "http_socket", "address", "port"] };
@@ -40,7 +46,7 @@ public static class ConfigSchema
 
     public static IReadOnlyList<Setting> ServerKeys { get; } = [AccessLog, GracefulTimeout, ForwardedAllowIps, MaxBodySize, RuntimeDir];
 
-    public static IReadOnlyList<Setting> AppKeys { get; } = [Module, Interface, Workers, Threads, Python, Venv, Chdir, Env, Queue];
+    public static IReadOnlyList<Setting> AppKeys { get; } = [Module, Interface, Workers, Threads, Python, Venv, Chdir, Env, Queue, Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory];
 
     public static IReadOnlyList<Setting> SiteKeys { get; } = [Listen, Hosts, Static, App, Mounts];
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 
 namespace Berth.Config;
 
@@ -53,4 +54,11 @@ public sealed class ConfigSourceMap
         ConfigLocation at = Locate(path, fallback);
         return new ConfigError(at.Source, at.Key, $"must be {setting.Expects}, got {got}", setting.FixFor(at.Source));
     }
+
+    /// <summary><see cref="Invalid(string, SourceSpan, Setting, string)"/> for one of <paramref name="app"/>'s settings,
+    /// reported at the app when the setting was left at its default.</summary>
+    public ConfigError Invalid(AppConfig app, Setting setting, string got) => Invalid(ConfigPath.App(app.Name, setting.Key), app.Source, setting, got);
+
+    /// <summary>The same for a count, such as <c>workers: 0</c>.</summary>
+    public ConfigError Invalid(AppConfig app, Setting setting, long got) => Invalid(app, setting, got.ToString(CultureInfo.InvariantCulture));
 }

@@ -11,6 +11,8 @@ public static class ConfigValidators
         new NameValidator(),
         new AppModuleValidator(),
         new PoolSizeValidator(),
+        new TimeoutValidator(),
+        new RecyclingValidator(),
         new InterpreterValidator(),
         new ChdirValidator(),
         new EnvironmentValidator(),

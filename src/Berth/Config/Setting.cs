@@ -20,6 +20,8 @@ public sealed record Setting(string Key, SettingSection Section, string Expects,
     public IReadOnlyList<string> Aliases { get; init; } = [];
 
     /// <summary>The fix, naming the flag when the value came from the command line.</summary>
-    public string FixFor(SourceSpan source) =>
-        source == SourceSpan.CommandLine && Flag is not null ? $"set {Flag} to {Advice}" : $"set {Key}: to {Advice}";
+    public string FixFor(SourceSpan source) => $"set {NameFor(source)} to {Advice}";
+
+    /// <summary>What a user who wrote it at <paramref name="source"/> calls it: <c>--workers</c> on the command line, else <c>workers:</c>.</summary>
+    public string NameFor(SourceSpan source) => source == SourceSpan.CommandLine && Flag is not null ? Flag : $"{Key}:";
 }

@@ -233,7 +233,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         var process = new System.Diagnostics.Process { StartInfo = _launcher.CreateStartInfo(id), EnableRaisingEvents = true };
         var slot = new WorkerSlot(id, _generation, process, _time.GetUtcNow())
         {
-            RequestLimit = App.MaxRequests > 0 ? App.MaxRequests + Random.Shared.Next(App.MaxRequestsJitter + 1) : 0,
+            RequestLimit = App.MaxRequests > 0 ? App.MaxRequests + Random.Shared.NextInt64((long)App.MaxRequestsJitter + 1) : 0,
             LifetimeLimit = App.MaxLifetime is { } lifetime ? lifetime + App.MaxLifetimeJitter * Random.Shared.NextDouble() : null,
         };
         string prefix = $"[{App.Name}:{id}] ";

@@ -41,6 +41,28 @@ public sealed class ByteSizeTests
     }
 
     [Theory]
+    [InlineData("512M", 512L)]
+    [InlineData("2G", 2048L)]
+    [InlineData("1048576", 1L)]
+    [InlineData("2048k", 2L)]
+    [InlineData("0", 0L)]
+    public void Reads_whole_megabytes(string text, long megabytes)
+    {
+        Assert.True(ByteSize.TryParseMegabytes(text, out long parsed));
+        Assert.Equal(megabytes, parsed);
+    }
+
+    [Theory]
+    [InlineData("512")]     // uWSGI's reload-on-rss = 512 is megabytes; here it would be bytes
+    [InlineData("1000k")]
+    [InlineData("10MB")]
+    [InlineData(null)]
+    public void Refuses_sizes_that_are_not_whole_megabytes(string? text)
+    {
+        Assert.False(ByteSize.TryParseMegabytes(text, out _));
+    }
+
+    [Theory]
     [InlineData(10485760L, "10M")]
     [InlineData(1536L, "1536")]
     [InlineData(2048L, "2k")]

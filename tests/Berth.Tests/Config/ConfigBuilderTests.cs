@@ -195,6 +195,62 @@ public sealed class ConfigBuilderTests : IDisposable
     }
 
     [Fact]
+    public void Timeout_and_recycling_flags_apply_to_every_app()
+    {
+        BerthConfig fromFile = _files.Valid("""
+            apps:
+              web: { module: web, timeout: 10s, max_lifetime: 1h, max_memory: 1G }
+              api: { module: api, max_requests: 500 }
+            sites:
+              main: { mounts: { /: web, /api: api } }
+            """);
+
+        BerthConfig config = Valid(ConfigBuilder.Apply(fromFile, new ConfigOverrides
+        {
+            Timeout = "2m",
+            MaxRequests = 1000,
+            MaxRequestsJitter = 50,
+            MaxLifetime = "0",
+            MaxLifetimeJitter = "0",
+            MaxMemory = "512M",
+        }));
+
+        Assert.All(config.Apps, a => Assert.Equal(
+            (TimeSpan.FromMinutes(2), 1000, 50, (TimeSpan?)null, TimeSpan.Zero, 512L),
+            (a.Timeout, a.MaxRequests, a.MaxRequestsJitter, a.MaxLifetime, a.MaxLifetimeJitter, a.MaxMemoryMb)));
+    }
+
+    [Fact]
+    public void Bad_timeout_and_recycling_flags_are_reported_with_their_names()
+    {
+        ConfigResult result = ConfigBuilder.Apply(null, new ConfigOverrides
+        {
+            Module = "app",
+            Timeout = "0",
+            MaxRequests = -1,
+            MaxLifetime = "forever",
+            MaxLifetimeJitter = "soon",
+            MaxMemory = "512",
+        });
+
+        Assert.All(result.Errors, e => Assert.Equal(SourceSpan.CommandLine, e.Source));
+        Assert.Equal(["--max-lifetime", "--max-lifetime-jitter", "--max-memory", "--timeout", "--max-requests"], result.Errors.Select(e => e.Key));
+        Assert.Equal("set --max-memory to a size such as 512M, above what a worker holds once warmed up (uWSGI's reload-on-rss counts in megabytes; here write the M)", result.Errors[2].Fix);
+        Assert.Equal("must be a duration of at least 1s, such as 30, 30s or 2m (a bare number is seconds), got 0s", result.Errors[3].Message);
+    }
+
+    [Fact]
+    public void A_jitter_flag_without_its_limit_names_the_flags_in_the_fix()
+    {
+        ConfigError error = Assert.Single(ConfigBuilder.Apply(null, new ConfigOverrides { Module = "app", MaxRequestsJitter = 50 }).Errors);
+
+        Assert.Equal(
+            "command line: --max-requests-jitter: is set without max_requests:, the limit it staggers, so it does nothing. " +
+            "Fix: set --max-requests as well, or remove --max-requests-jitter.",
+            error.ToString());
+    }
+
+    [Fact]
     public void Applying_no_flags_keeps_a_valid_file_valid()
     {
         BerthConfig fromFile = _files.Valid("apps:\n  web: { module: web }\n");

@@ -143,7 +143,12 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("apps:\n  web:\n    module: app\n    max-body-size: 1M\n", 4, "apps.web.max-body-size", "`max_body_size` goes under server:, not here")]
     [InlineData("apps:\n  web:\n    module: app\n    server_name: example.com\n", 4, "apps.web.server_name", "berth calls this `hosts`, and it belongs under a site (sites.<name>:)")]
     [InlineData("server:\n  max-body-size: 1M\napps: { web: { module: app } }\n", 2, "server.max-body-size", "write it as `max_body_size` (lower case, with underscores)")]
-    [InlineData("apps:\n  web:\n    module: app\n    colour: blue\n", 4, "apps.web.colour", "remove it; the keys under an app (apps.<name>:) are module, interface, workers, threads, python, venv, chdir, env, queue")]
+    [InlineData("apps:\n  web:\n    module: app\n    colour: blue\n", 4, "apps.web.colour", "remove it; the keys under an app (apps.<name>:) are module, interface, workers, threads, python, venv, chdir, env, queue, timeout, max_requests, max_requests_jitter, max_lifetime, max_lifetime_jitter, max_memory")]
+    [InlineData("apps:\n  web:\n    module: app\n    harakiri: 60\n", 4, "apps.web.harakiri", "did you mean `timeout`? That is berth's name for `harakiri`")]
+    [InlineData("apps:\n  web:\n    module: app\n    reload-on-rss: 512\n", 4, "apps.web.reload-on-rss", "did you mean `max_memory`? That is berth's name for `reload-on-rss`")]
+    [InlineData("apps:\n  web:\n    module: app\n    max_worker_lifetime: 1h\n", 4, "apps.web.max_worker_lifetime", "did you mean `max_lifetime`? That is berth's name for `max_worker_lifetime`")]
+    [InlineData("apps:\n  web:\n    module: app\n    max_requets: 1000\n", 4, "apps.web.max_requets", "did you mean `max_requests`?")]
+    [InlineData("server:\n  timeout: 60\napps: { web: { module: app } }\n", 2, "server.timeout", "`timeout` goes under an app (apps.<name>:), not here")]
     public void An_unknown_key_at_any_level_gets_a_suggestion(string yaml, int line, string key, string fix)
     {
         ConfigError error = _files.OneError(yaml, line, key);
@@ -168,6 +173,10 @@ public sealed class ConfigLoaderTests : IDisposable
     [Theory]
     [InlineData("interface: wgsi", "apps.web.interface", "must be auto, wsgi or asgi, got \"wgsi\"")]
     [InlineData("queue: 1.5", "apps.web.queue", "must be a whole number ≥ 0, got \"1.5\"")]
+    [InlineData("timeout: soon", "apps.web.timeout", "must be a duration of at least 1s, such as 30, 30s or 2m (a bare number is seconds), got \"soon\"")]
+    [InlineData("max_requests: 1k", "apps.web.max_requests", "must be a whole number ≥ 0, got \"1k\"")]
+    [InlineData("max_lifetime: 1d", "apps.web.max_lifetime", "must be a duration such as 30, 30s, 2m or 500ms (a bare number is seconds), or 0 for never, got \"1d\"")]
+    [InlineData("max_memory: 1.5G", "apps.web.max_memory", "must be 0 for never, or a size of at least 16M in whole megabytes, such as 512M or 2G (a bare number is bytes), got \"1.5G\"")]
     [InlineData("env: [A, B]", "apps.web.env", "must be a mapping of environment variable names to values, such as { DJANGO_SETTINGS_MODULE: mysite.settings }, got a list")]
     [InlineData("env: { A: [1, 2] }", "apps.web.env.A", "must be text, got a list")]
     public void An_app_value_of_the_wrong_form_is_reported(string setting, string key, string message)
@@ -175,6 +184,53 @@ public sealed class ConfigLoaderTests : IDisposable
         ConfigError error = _files.OneError($"apps:\n  web:\n    module: app\n    {setting}\n", line: 4, key);
 
         Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public void A_bare_max_memory_is_bytes_and_refused_with_the_unit_to_write()
+    {
+        // uWSGI's reload-on-rss = 512 means megabytes; the same number here would be 512 bytes.
+        ConfigError error = _files.OneError("apps:\n  web:\n    module: app\n    max_memory: 512\n", line: 4, key: "apps.web.max_memory");
+
+        Assert.EndsWith("(a bare number is bytes), got \"512\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("here write the M", error.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Timeout_and_recycling_limits_are_read_with_their_units()
+    {
+        BerthConfig config = _files.Valid("""
+            apps:
+              web:
+                module: app
+                timeout: 2m
+                max_requests: 1000
+                max_requests_jitter: 50
+                max_lifetime: 1h
+                max_lifetime_jitter: 90
+                max_memory: 1G
+              api:
+                module: api
+            sites:
+              main: { mounts: { /: web, /api: api } }
+            """);
+
+        AppConfig web = config.Apps[0];
+        Assert.Equal(TimeSpan.FromMinutes(2), web.Timeout);
+        Assert.Equal((1000, 50), (web.MaxRequests, web.MaxRequestsJitter));
+        Assert.Equal((TimeSpan.FromHours(1), TimeSpan.FromSeconds(90)), (web.MaxLifetime, web.MaxLifetimeJitter));
+        Assert.Equal(1024, web.MaxMemoryMb);
+        AppConfig api = config.Apps[1]; // left out: 30s, and no recycling
+        Assert.Equal((TimeSpan.FromSeconds(30), 0, 0, null, TimeSpan.Zero, 0L),
+            (api.Timeout, api.MaxRequests, api.MaxRequestsJitter, api.MaxLifetime, api.MaxLifetimeJitter, api.MaxMemoryMb));
+    }
+
+    [Fact]
+    public void Zero_turns_a_recycling_limit_off()
+    {
+        AppConfig app = _files.Valid("apps:\n  web: { module: app, max_requests: 0, max_lifetime: 0, max_memory: 0 }\n").Apps[0];
+
+        Assert.Equal((0, null, 0L), (app.MaxRequests, app.MaxLifetime, app.MaxMemoryMb));
     }
 
     [Fact]

@@ -36,6 +36,10 @@ public sealed class ExampleConfigTests : IDisposable
         Assert.Equal(_files.Root, web.Chdir);
         Assert.Equal("mysite.settings", web.Environment["DJANGO_SETTINGS_MODULE"]);
         Assert.Equal("0", web.Environment["DEBUG"]);
+        Assert.Equal(TimeSpan.FromSeconds(30), web.Timeout);
+        Assert.Equal((1000, 50), (web.MaxRequests, web.MaxRequestsJitter));
+        Assert.Equal((TimeSpan.FromHours(1), TimeSpan.FromMinutes(5)), (web.MaxLifetime, web.MaxLifetimeJitter));
+        Assert.Equal(512, web.MaxMemoryMb);
         AppConfig api = config.Apps[1];
         Assert.Equal((AppInterface.Asgi, "python3"), (api.Interface, api.Python));
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Berth.Config.Validators;
 
 /// <summary>
@@ -17,21 +15,18 @@ public sealed class PoolSizeValidator : IConfigValidator
         {
             if (app.Workers is < 1 or > Most)
             {
-                yield return Invalid(config, app, ConfigSchema.Workers, app.Workers);
+                yield return config.SourceMap.Invalid(app, ConfigSchema.Workers, app.Workers);
             }
 
             if (app.Threads is < 1 or > Most)
             {
-                yield return Invalid(config, app, ConfigSchema.Threads, app.Threads);
+                yield return config.SourceMap.Invalid(app, ConfigSchema.Threads, app.Threads);
             }
 
             if (app.QueueSize < 0)
             {
-                yield return Invalid(config, app, ConfigSchema.Queue, app.QueueSize);
+                yield return config.SourceMap.Invalid(app, ConfigSchema.Queue, app.QueueSize);
             }
         }
     }
-
-    private static ConfigError Invalid(BerthConfig config, AppConfig app, Setting setting, int value) =>
-        config.SourceMap.Invalid(ConfigPath.App(app.Name, setting.Key), app.Source, setting, value.ToString(CultureInfo.InvariantCulture));
 }
