@@ -7,8 +7,9 @@ public sealed partial class AppSupervisor
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "worker {WorkerId} (pid {Pid}) ready, capacity {Capacity}")]
     private partial void LogWorkerReady(int workerId, int pid, int capacity);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "worker {WorkerId} (pid {Pid}) exited: {Exit}; cause: {Cause}; served {Served} requests; RSS {RssMb:F1} MB; last request: {LastRequest}; lived {Seconds:F1}s")]
-    private partial void LogDeathRecord(int workerId, int pid, string exit, string cause, long served, double rssMb, string lastRequest, double seconds);
+    /// <summary>Planned exits (shutdown, reload, recycling, scale-down) are information; the others are the ones an operator must look at.</summary>
+    [LoggerMessage(EventId = 101, Message = "worker {WorkerId} (pid {Pid}) exited: {Exit}; cause: {Cause}; served {Served} requests; RSS {RssMb:F1} MB; last request: {LastRequest}; lived {Seconds:F1}s")]
+    private partial void LogDeathRecord(LogLevel level, int workerId, int pid, string exit, string cause, long served, double rssMb, string lastRequest, double seconds);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "app failed: {Reason}")]
     private partial void LogAppFailed(string reason);

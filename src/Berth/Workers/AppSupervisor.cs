@@ -591,7 +591,8 @@ public sealed partial class AppSupervisor : IAsyncDisposable
             _recentExits = _recentExits.RemoveAt(0);
         }
 
-        LogDeathRecord(slot.Id, slot.Pid, record.Exit, cause, record.RequestsServed, slot.RssBytes / (1024.0 * 1024.0), slot.LastRequest ?? "none", lifetime.TotalSeconds);
+        LogLevel level = cause is "crash" or "timeout" or "memory" or "boot-failure" ? LogLevel.Warning : LogLevel.Information;
+        LogDeathRecord(level, slot.Id, slot.Pid, record.Exit, cause, record.RequestsServed, slot.RssBytes / (1024.0 * 1024.0), slot.LastRequest ?? "none", lifetime.TotalSeconds);
         if (slot.Connection is { } connection)
         {
             _ = connection.DisposeAsync().AsTask();
