@@ -73,8 +73,15 @@ public sealed partial class BerthProcess : IAsyncDisposable
             info.ArgumentList.Add($"127.0.0.1:{chosen}");
         }
 
+        // Each server gets its own control socket, so tests (and a berth someone runs by hand) never meet.
+        if (info.ArgumentList.Contains("serve") && !info.ArgumentList.Contains("--control"))
+        {
+            info.ArgumentList.Add("--control");
+            info.ArgumentList.Add(Path.Combine(Directory.CreateTempSubdirectory("berth-ctl").FullName, "control.sock"));
+        }
+
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        string[] argv = args.ToArray();
+        string[] argv = info.ArgumentList.ToArray();
         int control = Array.IndexOf(argv, "--control");
         var berth = new BerthProcess(process, chosen) { ControlPath = control >= 0 ? argv[control + 1] : null };
         process.OutputDataReceived += (_, e) => berth.Collect(e.Data);

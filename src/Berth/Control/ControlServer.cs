@@ -78,7 +78,7 @@ public sealed partial class ControlServer
         {
             listener.Dispose();
             throw e.SocketErrorCode == SocketError.AddressAlreadyInUse
-                ? new ControlSocketException($"control socket {_socketPath} is taken: another process bound it just now, or the path is a directory. Stop that process or choose another path (runtime_dir:).", e)
+                ? new ControlSocketException($"control socket {_socketPath} is taken: another process bound it just now, or the path is a directory. Stop that process or choose another path (--control PATH).", e)
                 : new ControlSocketException($"cannot listen on control socket {_socketPath}: {e.Message}", e);
         }
         catch
@@ -284,7 +284,7 @@ public sealed partial class ControlServer
 
         if (facts.Kind != FileKind.Other)
         {
-            throw new ControlSocketException($"{_socketPath} exists and is not a socket; berth will not delete it. Move it away or choose another control socket path (runtime_dir:).");
+            throw new ControlSocketException($"{_socketPath} exists and is not a socket; berth will not delete it. Move it away or choose another control socket path (--control PATH).");
         }
 
         using (var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
@@ -302,11 +302,11 @@ public sealed partial class ControlServer
             }
             catch (SocketException e)
             {
-                throw new ControlSocketException($"cannot check whether another berth uses control socket {_socketPath}: {e.Message}. If it belongs to another user, run berth as that user or choose another path (runtime_dir:).", e);
+                throw new ControlSocketException($"cannot check whether another berth uses control socket {_socketPath}: {e.Message}. If it belongs to another user, run berth as that user or choose another path (--control PATH).", e);
             }
         }
 
-        throw new ControlSocketException($"another berth serve is already running with control socket {_socketPath}. Stop it first (berth stop --control {_socketPath}), or give this one another runtime_dir:.");
+        throw new ControlSocketException($"another berth serve is already running with control socket {_socketPath}. Stop it first (berth stop --control {_socketPath}), or give this one its own with --control PATH.");
     }
 
     private static UnixDomainSocketEndPoint EndPointFor(string path)
@@ -318,7 +318,7 @@ public sealed partial class ControlServer
         catch (ArgumentOutOfRangeException e)
         {
             // sockaddr_un.sun_path is 108 bytes on Linux, 104 on macOS.
-            throw new ControlSocketException($"control socket path {path} is too long for a Unix socket (at most about 100 bytes); choose a shorter runtime_dir:.", e);
+            throw new ControlSocketException($"control socket path {path} is too long for a Unix socket (at most about 100 bytes); choose a shorter one with --control PATH.", e);
         }
     }
 

@@ -141,7 +141,6 @@ public sealed class EdgeServer : IAsyncDisposable
             else if (route.Static is { } files)
             {
                 await files.ServeAsync(context, path[route.ScriptName.Length..]);
-                record.BytesSent = HttpMethods.IsHead(context.Request.Method) ? 0 : context.Response.ContentLength ?? 0;
             }
             else
             {
@@ -150,7 +149,11 @@ public sealed class EdgeServer : IAsyncDisposable
         }
         finally
         {
-            _accessLog?.Write(context, record.BytesSent, record.Upstream, record.Worker);
+            // Proxied bodies are counted as they are relayed; files and the edge's own pages carry a Content-Length.
+            long sent = record.BytesSent > 0 || HttpMethods.IsHead(context.Request.Method) || context.Response.StatusCode == StatusCodes.Status304NotModified
+                ? record.BytesSent
+                : context.Response.ContentLength ?? 0;
+            _accessLog?.Write(context, sent, record.Upstream, record.Worker);
         }
     }
 
