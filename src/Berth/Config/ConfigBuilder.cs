@@ -6,7 +6,7 @@ namespace Berth.Config;
 /// <item>No file: <c>berth serve app:application</c> is one app, named after the module's last component
 /// (<c>myproject.wsgi</c> → <c>wsgi</c>), importing from the current directory, mounted at / of one default site
 /// on the --bind addresses (127.0.0.1:8000 when none, like gunicorn), plus any --static directories.</item>
-/// <item>With a file, flags win: --workers, --threads, --python, --venv, --chdir and --interface apply to every
+/// <item>With a file, flags win: --workers, --threads, --preload, --python, --venv, --chdir and --interface apply to every
 /// app (--python drops the file's venv: and --venv its python:); --bind replaces the listen: of every site;
 /// --static adds to every site, replacing a mount of the same prefix; the server flags replace their setting.
 /// A MODULE:CALLABLE next to a file replaces the module of its one app.</item>
@@ -170,6 +170,12 @@ public static class ConfigBuilder
             {
                 app = app with { Threads = threads };
                 map = Flagged(map, Key(ConfigSchema.Threads), ConfigSchema.Threads);
+            }
+
+            if (o.Preload is { } preload)
+            {
+                app = app with { Preload = preload };
+                map = Flagged(map, Key(ConfigSchema.Preload), ConfigSchema.Preload);
             }
 
             if (kind is { } k)

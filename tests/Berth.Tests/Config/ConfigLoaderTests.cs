@@ -143,7 +143,8 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("apps:\n  web:\n    module: app\n    max-body-size: 1M\n", 4, "apps.web.max-body-size", "`max_body_size` goes under server:, not here")]
     [InlineData("apps:\n  web:\n    module: app\n    server_name: example.com\n", 4, "apps.web.server_name", "berth calls this `hosts`, and it belongs under a site (sites.<name>:)")]
     [InlineData("server:\n  max-body-size: 1M\napps: { web: { module: app } }\n", 2, "server.max-body-size", "write it as `max_body_size` (lower case, with underscores)")]
-    [InlineData("apps:\n  web:\n    module: app\n    colour: blue\n", 4, "apps.web.colour", "remove it; the keys under an app (apps.<name>:) are module, interface, workers, threads, python, venv, chdir, env, queue")]
+    [InlineData("apps:\n  web:\n    module: app\n    preload_app: true\n", 4, "apps.web.preload_app", "did you mean `preload`? That is berth's name for `preload_app`")]
+    [InlineData("apps:\n  web:\n    module: app\n    colour: blue\n", 4, "apps.web.colour", "remove it; the keys under an app (apps.<name>:) are module, interface, workers, threads, preload, python, venv, chdir, env, queue")]
     public void An_unknown_key_at_any_level_gets_a_suggestion(string yaml, int line, string key, string fix)
     {
         ConfigError error = _files.OneError(yaml, line, key);
@@ -168,6 +169,8 @@ public sealed class ConfigLoaderTests : IDisposable
     [Theory]
     [InlineData("interface: wgsi", "apps.web.interface", "must be auto, wsgi or asgi, got \"wgsi\"")]
     [InlineData("queue: 1.5", "apps.web.queue", "must be a whole number ≥ 0, got \"1.5\"")]
+    [InlineData("preload: yes", "apps.web.preload", "must be true or false, got \"yes\"")]
+    [InlineData("preload: [true]", "apps.web.preload", "must be true or false, got a list")]
     [InlineData("env: [A, B]", "apps.web.env", "must be a mapping of environment variable names to values, such as { DJANGO_SETTINGS_MODULE: mysite.settings }, got a list")]
     [InlineData("env: { A: [1, 2] }", "apps.web.env.A", "must be text, got a list")]
     public void An_app_value_of_the_wrong_form_is_reported(string setting, string key, string message)
@@ -183,6 +186,19 @@ public sealed class ConfigLoaderTests : IDisposable
         ConfigError error = _files.OneError("apps:\n  web: app:application\n", line: 2, key: "apps.web");
 
         Assert.Equal("write it as `web: { module: app:application }`, or put module: and the app's other settings on indented lines under it", error.Fix);
+    }
+
+    [Theory]
+    [InlineData("preload: true", true)]
+    [InlineData("preload: True", true)]
+    [InlineData("preload: false", false)]
+    [InlineData("preload:", false)]
+    [InlineData("workers: 3", false)]
+    public void Preload_is_read_as_true_or_false_and_is_off_by_default(string setting, bool expected)
+    {
+        BerthConfig config = _files.Valid($"apps:\n  web:\n    module: app\n    {setting}\n");
+
+        Assert.Equal(expected, config.Apps[0].Preload);
     }
 
     [Fact]

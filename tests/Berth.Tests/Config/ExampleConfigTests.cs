@@ -31,13 +31,14 @@ public sealed class ExampleConfigTests : IDisposable
         Assert.Equal("mysite.wsgi:application", web.Module);
         Assert.Equal(AppInterface.Auto, web.Interface);
         Assert.Equal((4, 1, 100), (web.Workers, web.Threads, web.QueueSize));
+        Assert.True(web.Preload);
         Assert.Equal(Path.Combine(_files.Root, "venv"), web.Venv);
         Assert.Null(web.Python);
         Assert.Equal(_files.Root, web.Chdir);
         Assert.Equal("mysite.settings", web.Environment["DJANGO_SETTINGS_MODULE"]);
         Assert.Equal("0", web.Environment["DEBUG"]);
         AppConfig api = config.Apps[1];
-        Assert.Equal((AppInterface.Asgi, "python3"), (api.Interface, api.Python));
+        Assert.Equal((AppInterface.Asgi, "python3", false), (api.Interface, api.Python, api.Preload));
 
         Assert.Equal(["main", "fallback"], config.Sites.Select(s => s.Name));
         SiteConfig main = config.Sites[0];
