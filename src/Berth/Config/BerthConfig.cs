@@ -64,6 +64,7 @@ public sealed record AppConfig
     public AppInterface Interface { get; init; } = AppInterface.Auto;
     public int Workers { get; init; } = 2;
     public int Threads { get; init; } = 1;
+    public bool Preload { get; init; }                             // import once in a zygote and fork the workers from it (gunicorn's --preload)
     public string? Python { get; init; }                           // interpreter; default: venv's, else python3 on PATH
     public string? Venv { get; init; }
     public string? Chdir { get; init; }                            // absolute once loaded

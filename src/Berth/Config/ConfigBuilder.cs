@@ -6,7 +6,7 @@ namespace Berth.Config;
 /// <item>No file: <c>berth serve app:application</c> is one app, named after the module's last component
 /// (<c>myproject.wsgi</c> → <c>wsgi</c>), importing from the current directory, mounted at / of one default site
 /// on the --bind addresses (127.0.0.1:8000 when none, like gunicorn), plus any --static directories.</item>
-/// <item>With a file, flags win: --workers, --threads, --python, --venv, --chdir, --interface, --timeout and the
+/// <item>With a file, flags win: --workers, --threads, --preload, --python, --venv, --chdir, --interface, --timeout and the
 /// recycling flags (--max-requests, --max-requests-jitter, --max-lifetime, --max-lifetime-jitter, --max-memory) apply
 /// to every app (--python drops the file's venv: and --venv its python:); --bind replaces the listen: of every site;
 /// --static adds to every site, replacing a mount of the same prefix; the server flags replace their setting.
@@ -157,6 +157,7 @@ public static class ConfigBuilder
 
             app = Override(o.Workers, ConfigSchema.Workers, (a, v) => a with { Workers = v });
             app = Override(o.Threads, ConfigSchema.Threads, (a, v) => a with { Threads = v });
+            app = Override(o.Preload, ConfigSchema.Preload, (a, v) => a with { Preload = v });
             app = Override(kind, ConfigSchema.Interface, (a, v) => a with { Interface = v });
             app = Override(timeout, ConfigSchema.Timeout, (a, v) => a with { Timeout = v });
             app = Override(o.MaxRequests, ConfigSchema.MaxRequests, (a, v) => a with { MaxRequests = v });

@@ -17,6 +17,9 @@ public sealed record ConfigOverrides
 
     public int? Threads { get; init; }
 
+    /// <summary><c>--preload</c>: true for every app; null leaves the file's <c>preload:</c> as it is.</summary>
+    public bool? Preload { get; init; }
+
     /// <summary>Replace the listen addresses of every site; with no file, the one site's (default <c>127.0.0.1:8000</c>).</summary>
     public IReadOnlyList<string> Binds { get; init; } = [];
 

@@ -64,6 +64,9 @@ internal sealed partial class ConfigReader
                 case "threads":
                     app = app with { Threads = WholeNumber(entry, ConfigSchema.Threads) ?? app.Threads };
                     break;
+                case "preload":
+                    app = app with { Preload = Boolean(entry, ConfigSchema.Preload) ?? app.Preload };
+                    break;
                 case "queue":
                     app = app with { QueueSize = WholeNumber(entry, ConfigSchema.Queue) ?? app.QueueSize };
                     break;

@@ -155,6 +155,23 @@ internal sealed partial class ConfigReader
         return null;
     }
 
+    /// <summary>YAML 1.2's booleans, true and false in any case; yes/no/on/off are refused rather than guessed at.</summary>
+    private bool? Boolean(Entry entry, Setting setting)
+    {
+        if (Text(entry, setting) is not { } text)
+        {
+            return null;
+        }
+
+        if (bool.TryParse(text, out bool value))
+        {
+            return value;
+        }
+
+        Invalid(entry, setting, Quote(text));
+        return null;
+    }
+
     /// <summary>The strings of a setting that takes one string or a list of them (<c>listen: ":8000"</c> or <c>listen: [":8000"]</c>).</summary>
     private List<Item> Strings(Entry entry, Setting setting, bool commaSeparated)
     {

@@ -23,6 +23,7 @@ public static class ConfigSchema
     public static readonly Setting Interface = new("interface", SettingSection.App, "auto, wsgi or asgi", "auto (look at the callable), wsgi or asgi", "--interface") { Aliases = ["worker_class", "protocol"] };
     public static readonly Setting Workers = new("workers", SettingSection.App, "a whole number from 1 to 1024", "a count such as 4 (gunicorn's rule of thumb is 2 × cores + 1)", "--workers") { Aliases = ["processes", "worker_processes", "num_workers"] };
     public static readonly Setting Threads = new("threads", SettingSection.App, "a whole number from 1 to 1024", "1 for code that is not thread-safe, or a small number such as 4 for views that wait on I/O", "--threads") { Aliases = ["worker_threads"] };
+    public static readonly Setting Preload = new("preload", SettingSection.App, "true or false", "true to import the app once and fork the workers from it, or false to start each worker on its own", "--preload") { Aliases = ["preload_app"] };
     public static readonly Setting Python = new("python", SettingSection.App, "an interpreter: a path such as /usr/bin/python3, or a command on PATH", "an interpreter that exists, such as /usr/bin/python3", "--python") { Aliases = ["interpreter", "python_path", "executable"] };
     public static readonly Setting Venv = new("venv", SettingSection.App, "a virtualenv directory (one with bin/python in it)", "a virtualenv made with `python3 -m venv DIR`", "--venv") { Aliases = ["virtualenv", "home", "pythonhome", "virtual_env"] };
     public static readonly Setting Chdir = new("chdir", SettingSection.App, "a directory", "the directory your package is imported from", "--chdir") { Aliases = ["directory", "cwd", "pythonpath", "workdir"] };
@@ -46,7 +47,7 @@ public static class ConfigSchema
 
     public static IReadOnlyList<Setting> ServerKeys { get; } = [AccessLog, GracefulTimeout, ForwardedAllowIps, MaxBodySize, RuntimeDir];
 
-    public static IReadOnlyList<Setting> AppKeys { get; } = [Module, Interface, Workers, Threads, Python, Venv, Chdir, Env, Queue, Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory];
+    public static IReadOnlyList<Setting> AppKeys { get; } = [Module, Interface, Workers, Threads, Preload, Python, Venv, Chdir, Env, Queue, Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory];
 
     public static IReadOnlyList<Setting> SiteKeys { get; } = [Listen, Hosts, Static, App, Mounts];
 

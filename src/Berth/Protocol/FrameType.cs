@@ -13,6 +13,12 @@ public enum FrameType : byte
     ResponseEnd = 0x22,
     Ping = 0x30,
     Pong = 0x31,
+
+    /// <summary>Master → zygote: fork a worker with this id (<c>preload: true</c>).</summary>
+    Spawn = 0x40,
+
+    /// <summary>Zygote → master: a forked worker ended, with its pid, id and exit status.</summary>
+    ChildExited = 0x41,
 }
 
 [Flags]

@@ -41,6 +41,18 @@ public sealed partial class AppSupervisor
     [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "scaled from {Before} to {After} workers")]
     private partial void LogScaled(int before, int after);
 
+    [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "zygote (pid {Pid}) importing {Module} once, to fork the workers from (preload)")]
+    private partial void LogZygoteStarted(int pid, string module);
+
+    [LoggerMessage(EventId = 121, Level = LogLevel.Information, Message = "zygote (pid {Pid}) imported the app in {Seconds:F1}s; forking workers")]
+    private partial void LogZygoteReady(int pid, double seconds);
+
+    [LoggerMessage(EventId = 122, Level = LogLevel.Information, Message = "zygote (pid {Pid}) exited: {Exit}")]
+    private partial void LogZygoteExited(int pid, string exit);
+
+    [LoggerMessage(EventId = 123, Level = LogLevel.Error, Message = "zygote (pid {Pid}) died: {Exit}. Its {Workers} workers are stopped, since nothing reports their exits any more, and forked again from a new zygote.")]
+    private partial void LogZygoteLost(int pid, string exit, int workers);
+
     [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "{Prefix}{Line}")]
     private partial void LogWorkerOutput(string prefix, string line);
 }

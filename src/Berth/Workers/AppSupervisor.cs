@@ -158,7 +158,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
             }
 
             _snapshot = _workers.Values.OrderBy(w => w.Id).ToArray();
-            if (_stopped is not null && _workers.Count == 0)
+            if (_stopped is not null && _workers.Count == 0 && _zygotes.Count == 0)
             {
                 _stopped.TrySetResult();
                 _booted.TrySetException(new AppBootException($"app '{App.Name}' was stopped before its workers were ready"));
@@ -205,6 +205,21 @@ public sealed partial class AppSupervisor : IAsyncDisposable
             case SupervisorEvent.Stop stop:
                 OnStop(stop);
                 break;
+            case SupervisorEvent.ZygoteConnected zygote:
+                OnZygoteConnected(zygote);
+                break;
+            case SupervisorEvent.ZygoteReady zygote:
+                OnZygoteReady(zygote.Zygote);
+                break;
+            case SupervisorEvent.ZygoteBootFailed zygote:
+                zygote.Zygote.BootError = zygote.Error;
+                break;
+            case SupervisorEvent.ZygoteExited zygote:
+                OnZygoteExited(zygote.Zygote);
+                break;
+            case SupervisorEvent.ChildExited child:
+                OnChildExited(child);
+                break;
         }
     }
 
@@ -229,13 +244,14 @@ public sealed partial class AppSupervisor : IAsyncDisposable
 
     private bool SpawnWorker()
     {
+        if (App.Preload)
+        {
+            return ForkWorker();
+        }
+
         int id = ++_nextWorkerId;
         var process = new System.Diagnostics.Process { StartInfo = _launcher.CreateStartInfo(id), EnableRaisingEvents = true };
-        var slot = new WorkerSlot(id, _generation, process, _time.GetUtcNow())
-        {
-            RequestLimit = App.MaxRequests > 0 ? App.MaxRequests + Random.Shared.NextInt64((long)App.MaxRequestsJitter + 1) : 0,
-            LifetimeLimit = App.MaxLifetime is { } lifetime ? lifetime + App.MaxLifetimeJitter * Random.Shared.NextDouble() : null,
-        };
+        WorkerSlot slot = NewSlot(id, process, zygote: null);
         string prefix = $"[{App.Name}:{id}] ";
         process.OutputDataReceived += (_, line) => { if (line.Data is not null) { LogWorkerOutput(prefix, line.Data); } };
         process.ErrorDataReceived += (_, line) => { if (line.Data is not null) { LogWorkerOutput(prefix, line.Data); } };
@@ -257,9 +273,17 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         return true;
     }
 
+    private WorkerSlot NewSlot(int id, System.Diagnostics.Process? process, Zygote? zygote) => new(id, _generation, process, _time.GetUtcNow())
+    {
+        Zygote = zygote,
+        RequestLimit = App.MaxRequests > 0 ? App.MaxRequests + Random.Shared.NextInt64((long)App.MaxRequestsJitter + 1) : 0,
+        LifetimeLimit = App.MaxLifetime is { } lifetime ? lifetime + App.MaxLifetimeJitter * Random.Shared.NextDouble() : null,
+    };
+
     private void OnConnected(SupervisorEvent.Connected connected)
     {
-        if (!_workers.TryGetValue(connected.WorkerId, out WorkerSlot? slot) || slot.Connection is not null)
+        if (!_workers.TryGetValue(connected.WorkerId, out WorkerSlot? slot) || slot.Connection is not null
+            || (slot.Zygote is not null && !AdoptForkedWorker(slot, connected.Hello)))
         {
             _ = connected.Connection.DisposeAsync().AsTask();
             return;
@@ -461,6 +485,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         WorkerSlot[] old = _workers.Values.Where(w => w.RetireCause is null && w.KillAt is null).ToArray();
         _reload = new ReloadInProgress(_generation, reload.Done, old.Length);
         LogReloading(old.Length, _generation);
+        SetZygoteAside();
         foreach (WorkerSlot slot in old)
         {
             if (slot.State == WorkerState.Booting)
@@ -489,6 +514,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         if (ready >= _desired)
         {
             _reload = null;
+            RetireSetAsideZygote();
             LogReloaded(ready);
             reload.Done.TrySetResult(new ControlResult(true, $"reloaded app '{App.Name}': {ready} new workers ready, {reload.Replaced} old ones finishing their requests"));
             _booted.TrySetResult();
@@ -499,6 +525,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
     {
         ReloadInProgress reload = _reload!;
         _reload = null;
+        RestoreSetAsideZygote();
         foreach (WorkerSlot slot in _workers.Values.ToArray())
         {
             if (slot.Generation == reload.Generation)
@@ -568,6 +595,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
             }
         }
 
+        StopZygotes(kill: false);
         _stopping.Cancel();
     }
 
@@ -581,7 +609,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         bool wasServing = slot.State is WorkerState.Ready or WorkerState.Draining;
         slot.State = WorkerState.Dead;
         PublishReady();
-        int exitCode = slot.Process.HasExited ? slot.Process.ExitCode : -1;
+        int exitCode = slot.ExitStatus ?? (slot.Process is { HasExited: true } process ? process.ExitCode : -1);
         TimeSpan lifetime = _time.GetUtcNow() - slot.StartedAt;
         string cause = slot.RetireCause ?? (_stopped is not null ? "shutdown" : wasServing ? "crash" : "boot-failure");
         var record = new DeathRecord(slot.Id, slot.Pid, cause, DescribeExit(exitCode), slot.RequestsServed, slot.RssBytes, slot.LastRequest, _time.GetUtcNow());
@@ -598,7 +626,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
             _ = connection.DisposeAsync().AsTask();
         }
 
-        slot.Process.Dispose();
+        slot.Process?.Dispose();
         if (_stopped is not null)
         {
             return;
@@ -673,6 +701,8 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         {
             TryKill(slot);
         }
+
+        StopZygotes(kill: true);
     }
 
     private void PublishReady() =>
@@ -702,6 +732,12 @@ public sealed partial class AppSupervisor : IAsyncDisposable
 
     private static void TryKill(WorkerSlot slot)
     {
+        if (slot.Process is null)
+        {
+            KillForked(slot);
+            return;
+        }
+
         try
         {
             slot.Process.Kill();
@@ -764,7 +800,9 @@ public sealed partial class AppSupervisor : IAsyncDisposable
                         ProtocolException.Throw("HELLO without a worker id");
                     }
 
-                    Post(new SupervisorEvent.Connected(workerId, connection, hello));
+                    Post(KeyValueList.Find(hello, "role") == "zygote"
+                        ? new SupervisorEvent.ZygoteConnected(workerId, connection, hello)
+                        : new SupervisorEvent.Connected(workerId, connection, hello));
                     return;
                 }
 

@@ -27,4 +27,17 @@ internal abstract record SupervisorEvent
     internal sealed record Scale(int Workers, TaskCompletionSource<Control.ControlResult> Done) : SupervisorEvent;
 
     internal sealed record Stop(TaskCompletionSource Done) : SupervisorEvent;
+
+    // ---- preload: a zygote's connection, frames and exit ----
+
+    internal sealed record ZygoteConnected(int ZygoteId, WorkerConnection Connection, IReadOnlyList<string> Hello) : SupervisorEvent;
+
+    internal sealed record ZygoteReady(Zygote Zygote) : SupervisorEvent;
+
+    internal sealed record ZygoteBootFailed(Zygote Zygote, string Error) : SupervisorEvent;
+
+    internal sealed record ZygoteExited(Zygote Zygote) : SupervisorEvent;
+
+    /// <summary>CHILD_EXITED: a worker forked by <paramref name="Zygote"/> ended with <paramref name="Status"/> (exit code, or 128 + signal).</summary>
+    internal sealed record ChildExited(Zygote Zygote, int Pid, int WorkerId, int Status) : SupervisorEvent;
 }

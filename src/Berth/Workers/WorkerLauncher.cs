@@ -23,7 +23,9 @@ public sealed class WorkerLauncher
     public static string ResolvePython(AppConfig app) =>
         app.Python ?? (app.Venv is { } venv ? Path.Combine(venv, "bin", "python") : "python3");
 
-    public ProcessStartInfo CreateStartInfo(int workerId)
+    /// <param name="workerId">The worker's id; for a zygote, the zygote's own number.</param>
+    /// <param name="zygote">Start a zygote that imports the app once and forks workers on SPAWN (<c>preload: true</c>).</param>
+    public ProcessStartInfo CreateStartInfo(int workerId, bool zygote = false)
     {
         string directory = _app.Chdir ?? Directory.GetCurrentDirectory();
         var info = new ProcessStartInfo(Python)
@@ -45,6 +47,10 @@ public sealed class WorkerLauncher
         info.ArgumentList.Add(_app.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
         info.ArgumentList.Add("--chdir");
         info.ArgumentList.Add(directory);
+        if (zygote)
+        {
+            info.ArgumentList.Add("--zygote");
+        }
 
         // Unbuffered, so print() in a view shows up in the log at once, as under gunicorn.
         info.Environment["PYTHONUNBUFFERED"] = "1";

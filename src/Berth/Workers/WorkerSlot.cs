@@ -6,7 +6,8 @@ namespace Berth.Workers;
 /// <summary>
 /// One Python worker process and its connection, as the supervisor's table and the dispatcher see it.
 /// State changes only on the supervisor's loop; the in-flight and served counters are changed by
-/// the request path with Interlocked.
+/// the request path with Interlocked. A worker forked by a <see cref="Workers.Zygote"/> has no
+/// <see cref="Process"/>: it is known by the pid in its HELLO, and its exit by the zygote's report.
 /// </summary>
 public sealed class WorkerSlot : IWorkerTarget
 {
@@ -14,7 +15,7 @@ public sealed class WorkerSlot : IWorkerTarget
     private long _requestsServed;
     private volatile bool _accepting = true;
 
-    public WorkerSlot(int id, int generation, Process process, DateTimeOffset startedAt)
+    public WorkerSlot(int id, int generation, Process? process, DateTimeOffset startedAt)
     {
         Id = id;
         Generation = generation;
@@ -28,9 +29,19 @@ public sealed class WorkerSlot : IWorkerTarget
     /// <summary>Which reload of the app this worker runs the code of.</summary>
     public int Generation { get; }
 
-    public Process Process { get; }
+    /// <summary>The process berth started; null for a worker forked by a zygote.</summary>
+    public Process? Process { get; }
+
+    /// <summary>The zygote this worker was forked from (<c>preload: true</c>); null for a started one.</summary>
+    public Zygote? Zygote { get; init; }
 
     public int Pid { get; set; }
+
+    /// <summary>The exit code, or 128 + signal, when the zygote reported it (<see cref="Protocol.FrameType.ChildExited"/>).</summary>
+    public int? ExitStatus { get; set; }
+
+    /// <summary>A forked worker was to be killed before its HELLO told its pid; it is killed when it connects.</summary>
+    public bool KillPending { get; set; }
 
     public DateTimeOffset StartedAt { get; }
 

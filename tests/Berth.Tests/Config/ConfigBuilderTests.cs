@@ -113,6 +113,26 @@ public sealed class ConfigBuilderTests : IDisposable
         Assert.Equal(("/static", assets), (config.Sites[1].Static.Single().UrlPrefix, config.Sites[1].Static.Single().Directory));
     }
 
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void Preload_flag_overrides_the_file_for_every_app_and_its_absence_keeps_it(bool? flag, bool expected)
+    {
+        BerthConfig fromFile = _files.Valid("apps:\n  web: { module: web, preload: true }\n  api: { module: api, preload: true }\nsites:\n  main: { mounts: { /: web, /api: api } }\n");
+
+        BerthConfig config = Valid(ConfigBuilder.Apply(fromFile, new ConfigOverrides { Preload = flag }));
+
+        Assert.All(config.Apps, a => Assert.Equal(expected, a.Preload));
+    }
+
+    [Fact]
+    public void Preload_flag_turns_it_on_for_a_bare_module()
+    {
+        Assert.False(Valid(ConfigBuilder.Apply(null, new ConfigOverrides { Module = "app:app" })).Apps[0].Preload);
+        Assert.True(Valid(ConfigBuilder.Apply(null, new ConfigOverrides { Module = "app:app", Preload = true })).Apps[0].Preload);
+    }
+
     [Fact]
     public void Venv_flag_sets_aside_the_files_python()
     {

@@ -143,7 +143,8 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("apps:\n  web:\n    module: app\n    max-body-size: 1M\n", 4, "apps.web.max-body-size", "`max_body_size` goes under server:, not here")]
     [InlineData("apps:\n  web:\n    module: app\n    server_name: example.com\n", 4, "apps.web.server_name", "berth calls this `hosts`, and it belongs under a site (sites.<name>:)")]
     [InlineData("server:\n  max-body-size: 1M\napps: { web: { module: app } }\n", 2, "server.max-body-size", "write it as `max_body_size` (lower case, with underscores)")]
-    [InlineData("apps:\n  web:\n    module: app\n    colour: blue\n", 4, "apps.web.colour", "remove it; the keys under an app (apps.<name>:) are module, interface, workers, threads, python, venv, chdir, env, queue, timeout, max_requests, max_requests_jitter, max_lifetime, max_lifetime_jitter, max_memory")]
+    [InlineData("apps:\n  web:\n    module: app\n    preload_app: true\n", 4, "apps.web.preload_app", "did you mean `preload`? That is berth's name for `preload_app`")]
+    [InlineData("apps:\n  web:\n    module: app\n    colour: blue\n", 4, "apps.web.colour", "remove it; the keys under an app (apps.<name>:) are module, interface, workers, threads, preload, python, venv, chdir, env, queue, timeout, max_requests, max_requests_jitter, max_lifetime, max_lifetime_jitter, max_memory")]
     [InlineData("apps:\n  web:\n    module: app\n    harakiri: 60\n", 4, "apps.web.harakiri", "did you mean `timeout`? That is berth's name for `harakiri`")]
     [InlineData("apps:\n  web:\n    module: app\n    reload-on-rss: 512\n", 4, "apps.web.reload-on-rss", "did you mean `max_memory`? That is berth's name for `reload-on-rss`")]
     [InlineData("apps:\n  web:\n    module: app\n    max_worker_lifetime: 1h\n", 4, "apps.web.max_worker_lifetime", "did you mean `max_lifetime`? That is berth's name for `max_worker_lifetime`")]
@@ -177,6 +178,8 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("max_requests: 1k", "apps.web.max_requests", "must be a whole number ≥ 0, got \"1k\"")]
     [InlineData("max_lifetime: 1d", "apps.web.max_lifetime", "must be a duration such as 30, 30s, 2m or 500ms (a bare number is seconds), or 0 for never, got \"1d\"")]
     [InlineData("max_memory: 1.5G", "apps.web.max_memory", "must be 0 for never, or a size of at least 16M in whole megabytes, such as 512M or 2G (a bare number is bytes), got \"1.5G\"")]
+    [InlineData("preload: yes", "apps.web.preload", "must be true or false, got \"yes\"")]
+    [InlineData("preload: [true]", "apps.web.preload", "must be true or false, got a list")]
     [InlineData("env: [A, B]", "apps.web.env", "must be a mapping of environment variable names to values, such as { DJANGO_SETTINGS_MODULE: mysite.settings }, got a list")]
     [InlineData("env: { A: [1, 2] }", "apps.web.env.A", "must be text, got a list")]
     public void An_app_value_of_the_wrong_form_is_reported(string setting, string key, string message)
@@ -239,6 +242,19 @@ public sealed class ConfigLoaderTests : IDisposable
         ConfigError error = _files.OneError("apps:\n  web: app:application\n", line: 2, key: "apps.web");
 
         Assert.Equal("write it as `web: { module: app:application }`, or put module: and the app's other settings on indented lines under it", error.Fix);
+    }
+
+    [Theory]
+    [InlineData("preload: true", true)]
+    [InlineData("preload: True", true)]
+    [InlineData("preload: false", false)]
+    [InlineData("preload:", false)]
+    [InlineData("workers: 3", false)]
+    public void Preload_is_read_as_true_or_false_and_is_off_by_default(string setting, bool expected)
+    {
+        BerthConfig config = _files.Valid($"apps:\n  web:\n    module: app\n    {setting}\n");
+
+        Assert.Equal(expected, config.Apps[0].Preload);
     }
 
     [Fact]

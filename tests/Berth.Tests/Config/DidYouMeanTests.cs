@@ -4,7 +4,7 @@ namespace Berth.Tests.Config;
 
 public sealed class DidYouMeanTests
 {
-    private static readonly string[] AppKeys = ["module", "interface", "workers", "threads", "python", "venv", "chdir", "env", "queue"];
+    private static readonly string[] AppKeys = ["module", "interface", "workers", "threads", "preload", "python", "venv", "chdir", "env", "queue"];
 
     [Theory]
     [InlineData("worker", "workers")]     // one letter missing
@@ -16,6 +16,7 @@ public sealed class DidYouMeanTests
     [InlineData("work", "workers")]       // a prefix
     [InlineData("queue_size", "queue")]   // starts with a key
     [InlineData("interfaces", "interface")]
+    [InlineData("prelaod", "preload")]
     public void Finds_the_key_a_typo_was_meant_to_be(string typo, string meant)
     {
         Assert.Equal(meant, DidYouMean.Find(typo, AppKeys));

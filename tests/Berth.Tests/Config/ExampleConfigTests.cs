@@ -31,6 +31,7 @@ public sealed class ExampleConfigTests : IDisposable
         Assert.Equal("mysite.wsgi:application", web.Module);
         Assert.Equal(AppInterface.Auto, web.Interface);
         Assert.Equal((4, 1, 100), (web.Workers, web.Threads, web.QueueSize));
+        Assert.True(web.Preload);
         Assert.Equal(Path.Combine(_files.Root, "venv"), web.Venv);
         Assert.Null(web.Python);
         Assert.Equal(_files.Root, web.Chdir);
@@ -41,7 +42,7 @@ public sealed class ExampleConfigTests : IDisposable
         Assert.Equal((TimeSpan.FromHours(1), TimeSpan.FromMinutes(5)), (web.MaxLifetime, web.MaxLifetimeJitter));
         Assert.Equal(512, web.MaxMemoryMb);
         AppConfig api = config.Apps[1];
-        Assert.Equal((AppInterface.Asgi, "python3"), (api.Interface, api.Python));
+        Assert.Equal((AppInterface.Asgi, "python3", false), (api.Interface, api.Python, api.Preload));
 
         Assert.Equal(["main", "fallback"], config.Sites.Select(s => s.Name));
         SiteConfig main = config.Sites[0];
