@@ -330,6 +330,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         }
 
         slot.State = WorkerState.Ready;
+        slot.RssBytes = ReadRss(slot.Pid); // status shows a real figure from the first moment, not 0 until the next tick
         _bootFailures = 0;
         LogWorkerReady(slot.Id, slot.Pid, slot.Capacity);
         if (_stopped is not null)
