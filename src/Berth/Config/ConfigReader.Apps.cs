@@ -20,8 +20,7 @@ internal sealed partial class ConfigReader
 
     private AppConfig ReadApp(Entry block)
     {
-        // Module stays empty when not given: the module validator says it is required, at the app's line.
-        var app = new AppConfig { Name = block.Key, Module = "", Chdir = _baseDirectory, Source = At(block.KeyNode) };
+        AppConfig app = NewApp(block.Key, At(block.KeyNode));
         if (block.Value is not YamlMappingNode map)
         {
             if (block.Value is YamlScalarNode scalar && !IsEmpty(scalar))
@@ -39,50 +38,61 @@ internal sealed partial class ConfigReader
 
         foreach (Entry entry in Settings(map, block.Path, SettingSection.App))
         {
-            switch (entry.Key)
-            {
-                case "module":
-                    app = app with { Module = Text(entry, ConfigSchema.Module)?.Trim() ?? "" };
-                    break;
-                case "interface":
-                    if (Text(entry, ConfigSchema.Interface) is { } kind)
-                    {
-                        if (Enum.TryParse(kind, ignoreCase: true, out AppInterface parsed) && kind.All(char.IsAsciiLetter))
-                        {
-                            app = app with { Interface = parsed };
-                        }
-                        else
-                        {
-                            Invalid(entry, ConfigSchema.Interface, Quote(kind));
-                        }
-                    }
+            app = ReadAppSetting(app, entry);
+        }
 
-                    break;
-                case "workers":
-                    app = app with { Workers = WholeNumber(entry, ConfigSchema.Workers) ?? app.Workers };
-                    break;
-                case "threads":
-                    app = app with { Threads = WholeNumber(entry, ConfigSchema.Threads) ?? app.Threads };
-                    break;
-                case "queue":
-                    app = app with { QueueSize = WholeNumber(entry, ConfigSchema.Queue) ?? app.QueueSize };
-                    break;
-                case "python":
-                    // A bare name (python3) is looked up on PATH when the worker starts; anything with a slash is a path.
-                    app = app with { Python = Text(entry, ConfigSchema.Python) is { } python ? (python.Contains('/', StringComparison.Ordinal) ? Resolve(python) : python) : null };
-                    break;
-                case "venv":
-                    app = app with { Venv = Text(entry, ConfigSchema.Venv) is { } venv ? Resolve(venv) : null };
-                    break;
-                case "chdir":
-                    app = app with { Chdir = Text(entry, ConfigSchema.Chdir) is { } chdir ? Resolve(chdir) : _baseDirectory };
-                    break;
-                case "env":
-                    app = app with { Environment = ReadEnvironment(entry) };
-                    break;
-                default:
-                    throw Unread(entry);
-            }
+        return app;
+    }
+
+    // Module stays empty when not given: the module validator says it is required, at the app's line.
+    private AppConfig NewApp(string name, SourceSpan source) => new() { Name = name, Module = "", Chdir = _baseDirectory, Source = source };
+
+    /// <summary><paramref name="app"/> with one of its settings (a key of <see cref="ConfigSchema.AppKeys"/>) read.</summary>
+    private AppConfig ReadAppSetting(AppConfig app, Entry entry)
+    {
+        switch (entry.Key)
+        {
+            case "module":
+                app = app with { Module = Text(entry, ConfigSchema.Module)?.Trim() ?? "" };
+                break;
+            case "interface":
+                if (Text(entry, ConfigSchema.Interface) is { } kind)
+                {
+                    if (Enum.TryParse(kind, ignoreCase: true, out AppInterface parsed) && kind.All(char.IsAsciiLetter))
+                    {
+                        app = app with { Interface = parsed };
+                    }
+                    else
+                    {
+                        Invalid(entry, ConfigSchema.Interface, Quote(kind));
+                    }
+                }
+
+                break;
+            case "workers":
+                app = app with { Workers = WholeNumber(entry, ConfigSchema.Workers) ?? app.Workers };
+                break;
+            case "threads":
+                app = app with { Threads = WholeNumber(entry, ConfigSchema.Threads) ?? app.Threads };
+                break;
+            case "queue":
+                app = app with { QueueSize = WholeNumber(entry, ConfigSchema.Queue) ?? app.QueueSize };
+                break;
+            case "python":
+                // A bare name (python3) is looked up on PATH when the worker starts; anything with a slash is a path.
+                app = app with { Python = Text(entry, ConfigSchema.Python) is { } python ? (python.Contains('/', StringComparison.Ordinal) ? Resolve(python) : python) : null };
+                break;
+            case "venv":
+                app = app with { Venv = ResolvedPath(entry, ConfigSchema.Venv) };
+                break;
+            case "chdir":
+                app = app with { Chdir = ResolvedPath(entry, ConfigSchema.Chdir) ?? _baseDirectory };
+                break;
+            case "env":
+                app = app with { Environment = ReadEnvironment(entry) };
+                break;
+            default:
+                throw Unread(entry);
         }
 
         return app;

@@ -50,7 +50,10 @@ internal sealed partial class ConfigReader
 
                     break;
                 case "runtime_dir":
-                    server = server with { RuntimeDir = Text(entry, ConfigSchema.RuntimeDir) is { } dir ? Resolve(dir) : null };
+                    server = server with { RuntimeDir = ResolvedPath(entry, ConfigSchema.RuntimeDir) };
+                    break;
+                case "apps_dir":
+                    server = server with { AppsDir = ResolvedPath(entry, ConfigSchema.AppsDir) };
                     break;
                 default:
                     throw Unread(entry);
