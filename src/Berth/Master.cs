@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using Berth.Config;
 using Berth.Control;
@@ -8,8 +9,9 @@ using Microsoft.Extensions.Logging;
 namespace Berth;
 
 /// <summary>
-/// <c>berth serve</c>: starts every app's workers, then the edge; on SIGTERM/SIGINT stops accepting,
-/// lets in-flight requests finish within the graceful timeout, stops the workers and exits 0.
+/// <c>berth serve</c>: starts every app's workers — berth.yml's, then those of the files in apps_dir
+/// (<see cref="AppsDirectory"/>) — then the edge; on SIGTERM/SIGINT stops accepting, lets in-flight requests
+/// finish within the graceful timeout, stops the workers and exits 0.
 /// </summary>
 public sealed partial class Master : IServerControl, IDisposable
 {
@@ -24,10 +26,12 @@ public sealed partial class Master : IServerControl, IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly DateTimeOffset _startedAt;
-    private readonly Dictionary<string, AppSupervisor> _apps = [];
     private readonly CancellationTokenSource _stop = new();
 
     private readonly string _controlPath;
+
+    // Every app by name, berth.yml's and apps_dir's: replaced whole when apps_dir changes, read by the control socket.
+    private volatile ImmutableDictionary<string, AppSupervisor> _apps = ImmutableDictionary<string, AppSupervisor>.Empty;
 
     public Master(BerthConfig config, string controlPath, ILoggerFactory logs, TimeProvider time)
     {
@@ -82,7 +86,6 @@ public sealed partial class Master : IServerControl, IDisposable
         }
 
         string shim = WorkerShim.WriteTo(runtime);
-        Dictionary<string, AppSupervisor> apps = _apps;
 
         // The control socket is claimed before any worker starts, so a second berth on the same
         // socket stops here instead of running next to the first one.
@@ -98,16 +101,25 @@ public sealed partial class Master : IServerControl, IDisposable
         }
 
         Task controlLoop = control.RunAsync(stop.Token);
+        ImmutableDictionary<string, AppSupervisor> apps = _config.Apps.ToImmutableDictionary(a => a.Name, a => new AppSupervisor(a, shim, runtime, _logs, _time), StringComparer.Ordinal);
+        _apps = apps;
+        EdgeServer? edge = null;
+        AppsDirectory? appsDir = null;
         try
         {
-            foreach (AppConfig app in _config.Apps)
-            {
-                apps[app.Name] = new AppSupervisor(app, shim, runtime, _logs, _time);
-            }
-
             try
             {
                 await Task.WhenAll(apps.Values.Select(a => a.StartAsync(stop.Token)));
+                if (_config.Server.AppsDir is not null)
+                {
+                    // Routes change on the directory's loop only, and only once the edge is there to take them.
+                    appsDir = new AppsDirectory(_config, shim, runtime, _logs, _time, () =>
+                    {
+                        _apps = apps.SetItems(appsDir!.Apps);
+                        edge?.Publish(appsDir.Config, _apps);
+                    });
+                    await appsDir.StartAsync(stop.Token);
+                }
             }
             catch (AppBootException e)
             {
@@ -118,11 +130,11 @@ public sealed partial class Master : IServerControl, IDisposable
             }
             catch (OperationCanceledException)
             {
-                await StopAppsAsync(apps.Values, _config.Server.GracefulTimeout);
+                await StopAppsAsync(_apps.Values, _config.Server.GracefulTimeout);
                 return 0;
             }
 
-            await using var edge = new EdgeServer(_config, apps, runtime, _logs, _time);
+            edge = new EdgeServer(appsDir?.Config ?? _config, _apps, runtime, _logs, _time);
             await edge.StartAsync(stop.Token);
             foreach (AppConfig app in _config.Apps)
             {
@@ -130,8 +142,13 @@ public sealed partial class Master : IServerControl, IDisposable
             }
 
             LogListening(string.Join(", ", edge.Listeners.Select(l => l.IsUnix ? l.ToString() : "http://" + l)));
+            appsDir?.Run(stop.Token);
 
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (appsDir is not null)
+            {
+                await appsDir.DisposeAsync(); // no app starts or stops behind the shutdown's back
+            }
 
             TimeSpan grace = _config.Server.GracefulTimeout;
             LogShuttingDown(grace.TotalSeconds);
@@ -142,7 +159,7 @@ public sealed partial class Master : IServerControl, IDisposable
             }
 
             TimeSpan left = grace - _time.GetElapsedTime(started);
-            await StopAppsAsync(apps.Values, left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
+            await StopAppsAsync(_apps.Values, left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
             LogStopped();
             return 0;
         }
@@ -150,7 +167,17 @@ public sealed partial class Master : IServerControl, IDisposable
         {
             stop.Cancel();
             await controlLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            foreach (AppSupervisor app in apps.Values)
+            if (appsDir is not null)
+            {
+                await appsDir.DisposeAsync();
+            }
+
+            if (edge is not null)
+            {
+                await edge.DisposeAsync();
+            }
+
+            foreach (AppSupervisor app in _apps.Values)
             {
                 await app.DisposeAsync();
             }

@@ -29,6 +29,7 @@ public sealed record ServerSettings
     public IReadOnlyList<string> ForwardedAllowIps { get; init; } = ["127.0.0.1", "::1"];
     public long MaxBodySize { get; init; } = 10 * 1024 * 1024;   // bytes; nginx's client_max_body_size is 1m, Django's upload form limit 2.5m
     public string? RuntimeDir { get; init; }                      // where sockets and the shim go; default /tmp/berth-<pid>
+    public string? AppsDir { get; init; }                         // one NAME.yml per app, watched (uWSGI's emperor); null for none
 }
 
 /// <summary>A listen address: <c>HOST:PORT</c> or <c>unix:PATH</c>.</summary>
@@ -46,7 +47,12 @@ public sealed record SiteConfig(
     IReadOnlyList<string> Hosts,              // empty: the default site for its listeners
     IReadOnlyList<StaticMount> Static,
     IReadOnlyList<AppMount> Mounts,
-    SourceSpan Source);
+    SourceSpan Source)
+{
+    /// <summary>Made by the <c>hosts:</c> of an app file in apps_dir rather than written in berth.yml; an app
+    /// file's <c>mount:</c> goes on berth.yml's sites only.</summary>
+    public bool FromAppFile { get; init; }
+}
 
 /// <summary>URL prefix served from a directory by the edge (e.g. <c>/static/</c> → <c>/srv/app/static</c>).</summary>
 public sealed record StaticMount(string UrlPrefix, string Directory, SourceSpan Source);

@@ -12,24 +12,9 @@ public static partial class ConfigLoader
     public static ConfigResult Load(string path)
     {
         string fullPath = Path.GetFullPath(path);
-        var file = new SourceSpan(path, 0);
-        string text;
-        try
+        if (ReadText(fullPath, new SourceSpan(path, 0), "pass the right path with --config, or create it: docs/berth.example.yml documents every setting", out string text) is { } error)
         {
-            text = File.ReadAllText(fullPath);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return ConfigResult.Failed([new ConfigError(file, "", $"no such file ({fullPath})",
-                "pass the right path with --config, or create it: docs/berth.example.yml documents every setting")]);
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return ConfigResult.Failed([new ConfigError(file, "", "cannot be read: permission denied", "make it readable by the user berth runs as")]);
-        }
-        catch (IOException e)
-        {
-            return ConfigResult.Failed([new ConfigError(file, "", $"cannot be read: {e.Message}", "check that the path names a file, not a directory")]);
+            return ConfigResult.Failed([error]);
         }
 
         return Parse(text, path, Path.GetDirectoryName(fullPath)!, fullPath);
@@ -42,6 +27,29 @@ public static partial class ConfigLoader
     {
         string directory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(baseDirectory));
         return Parse(yamlText, fileName, directory, Path.Combine(directory, Path.GetFileName(fileName)));
+    }
+
+    /// <summary>The contents of the file at <paramref name="fullPath"/>, or why it cannot be read.</summary>
+    private static ConfigError? ReadText(string fullPath, SourceSpan file, string missingFix, out string text)
+    {
+        text = "";
+        try
+        {
+            text = File.ReadAllText(fullPath);
+            return null;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return new ConfigError(file, "", $"no such file ({fullPath})", missingFix);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return new ConfigError(file, "", "cannot be read: permission denied", "make it readable by the user berth runs as");
+        }
+        catch (IOException e)
+        {
+            return new ConfigError(file, "", $"cannot be read: {e.Message}", "check that the path names a file, not a directory");
+        }
     }
 
     private static ConfigResult Parse(string yamlText, string fileName, string baseDirectory, string fullPath)

@@ -27,6 +27,13 @@ public static class ConfigPath
 
     public static string ServerKey(string key) => Child(Server, key);
 
+    /// <summary><paramref name="path"/> as seen from <paramref name="root"/>: <c>apps.blog.workers</c> from
+    /// <c>apps.blog</c> is <c>workers</c>, and <c>apps.blog</c> itself is empty. Paths outside it are unchanged.</summary>
+    public static string Relative(string path, string root) =>
+        root.Length == 0 || !IsWithin(path, root) ? path
+        : path.Length == root.Length ? ""
+        : path[root.Length] == '.' ? path[(root.Length + 1)..] : path[root.Length..];
+
     /// <summary>Whether <paramref name="path"/> is <paramref name="ancestor"/> or below it.</summary>
     public static bool IsWithin(string path, string ancestor) =>
         path.StartsWith(ancestor, StringComparison.Ordinal)

@@ -20,8 +20,7 @@ internal sealed partial class ConfigReader
 
     private AppConfig ReadApp(Entry block)
     {
-        // Module stays empty when not given: the module validator says it is required, at the app's line.
-        var app = new AppConfig { Name = block.Key, Module = "", Chdir = _baseDirectory, Source = At(block.KeyNode) };
+        AppConfig app = NewApp(block.Key, At(block.KeyNode));
         if (block.Value is not YamlMappingNode map)
         {
             if (block.Value is YamlScalarNode scalar && !IsEmpty(scalar))
@@ -39,71 +38,82 @@ internal sealed partial class ConfigReader
 
         foreach (Entry entry in Settings(map, block.Path, SettingSection.App))
         {
-            switch (entry.Key)
-            {
-                case "module":
-                    app = app with { Module = Text(entry, ConfigSchema.Module)?.Trim() ?? "" };
-                    break;
-                case "interface":
-                    if (Text(entry, ConfigSchema.Interface) is { } kind)
-                    {
-                        if (Enum.TryParse(kind, ignoreCase: true, out AppInterface parsed) && kind.All(char.IsAsciiLetter))
-                        {
-                            app = app with { Interface = parsed };
-                        }
-                        else
-                        {
-                            Invalid(entry, ConfigSchema.Interface, Quote(kind));
-                        }
-                    }
+            app = ReadAppSetting(app, entry);
+        }
 
-                    break;
-                case "workers":
-                    app = app with { Workers = WholeNumber(entry, ConfigSchema.Workers) ?? app.Workers };
-                    break;
-                case "threads":
-                    app = app with { Threads = WholeNumber(entry, ConfigSchema.Threads) ?? app.Threads };
-                    break;
-                case "preload":
-                    app = app with { Preload = Boolean(entry, ConfigSchema.Preload) ?? app.Preload };
-                    break;
-                case "queue":
-                    app = app with { QueueSize = WholeNumber(entry, ConfigSchema.Queue) ?? app.QueueSize };
-                    break;
-                case "timeout":
-                    app = app with { Timeout = Parsed<TimeSpan>(entry, ConfigSchema.Timeout, Duration.TryParse) ?? app.Timeout };
-                    break;
-                case "max_requests":
-                    app = app with { MaxRequests = WholeNumber(entry, ConfigSchema.MaxRequests) ?? app.MaxRequests };
-                    break;
-                case "max_requests_jitter":
-                    app = app with { MaxRequestsJitter = WholeNumber(entry, ConfigSchema.MaxRequestsJitter) ?? app.MaxRequestsJitter };
-                    break;
-                case "max_lifetime":
-                    app = app with { MaxLifetime = Parsed<TimeSpan>(entry, ConfigSchema.MaxLifetime, Duration.TryParse) is { } lifetime ? AppConfig.LifetimeOrNever(lifetime) : app.MaxLifetime };
-                    break;
-                case "max_lifetime_jitter":
-                    app = app with { MaxLifetimeJitter = Parsed<TimeSpan>(entry, ConfigSchema.MaxLifetimeJitter, Duration.TryParse) ?? app.MaxLifetimeJitter };
-                    break;
-                case "max_memory":
-                    app = app with { MaxMemoryMb = Parsed<long>(entry, ConfigSchema.MaxMemory, ByteSize.TryParseMegabytes) ?? app.MaxMemoryMb };
-                    break;
-                case "python":
-                    // A bare name (python3) is looked up on PATH when the worker starts; anything with a slash is a path.
-                    app = app with { Python = Text(entry, ConfigSchema.Python) is { } python ? (python.Contains('/', StringComparison.Ordinal) ? Resolve(python) : python) : null };
-                    break;
-                case "venv":
-                    app = app with { Venv = Text(entry, ConfigSchema.Venv) is { } venv ? Resolve(venv) : null };
-                    break;
-                case "chdir":
-                    app = app with { Chdir = Text(entry, ConfigSchema.Chdir) is { } chdir ? Resolve(chdir) : _baseDirectory };
-                    break;
-                case "env":
-                    app = app with { Environment = ReadEnvironment(entry) };
-                    break;
-                default:
-                    throw Unread(entry);
-            }
+        return app;
+    }
+
+    // Module stays empty when not given: the module validator says it is required, at the app's line.
+    private AppConfig NewApp(string name, SourceSpan source) => new() { Name = name, Module = "", Chdir = _baseDirectory, Source = source };
+
+    /// <summary><paramref name="app"/> with one of its settings (a key of <see cref="ConfigSchema.AppKeys"/>) read.</summary>
+    private AppConfig ReadAppSetting(AppConfig app, Entry entry)
+    {
+        switch (entry.Key)
+        {
+            case "module":
+                app = app with { Module = Text(entry, ConfigSchema.Module)?.Trim() ?? "" };
+                break;
+            case "interface":
+                if (Text(entry, ConfigSchema.Interface) is { } kind)
+                {
+                    if (Enum.TryParse(kind, ignoreCase: true, out AppInterface parsed) && kind.All(char.IsAsciiLetter))
+                    {
+                        app = app with { Interface = parsed };
+                    }
+                    else
+                    {
+                        Invalid(entry, ConfigSchema.Interface, Quote(kind));
+                    }
+                }
+
+                break;
+            case "workers":
+                app = app with { Workers = WholeNumber(entry, ConfigSchema.Workers) ?? app.Workers };
+                break;
+            case "threads":
+                app = app with { Threads = WholeNumber(entry, ConfigSchema.Threads) ?? app.Threads };
+                break;
+            case "preload":
+                app = app with { Preload = Boolean(entry, ConfigSchema.Preload) ?? app.Preload };
+                break;
+            case "queue":
+                app = app with { QueueSize = WholeNumber(entry, ConfigSchema.Queue) ?? app.QueueSize };
+                break;
+            case "timeout":
+                app = app with { Timeout = Parsed<TimeSpan>(entry, ConfigSchema.Timeout, Duration.TryParse) ?? app.Timeout };
+                break;
+            case "max_requests":
+                app = app with { MaxRequests = WholeNumber(entry, ConfigSchema.MaxRequests) ?? app.MaxRequests };
+                break;
+            case "max_requests_jitter":
+                app = app with { MaxRequestsJitter = WholeNumber(entry, ConfigSchema.MaxRequestsJitter) ?? app.MaxRequestsJitter };
+                break;
+            case "max_lifetime":
+                app = app with { MaxLifetime = Parsed<TimeSpan>(entry, ConfigSchema.MaxLifetime, Duration.TryParse) is { } lifetime ? AppConfig.LifetimeOrNever(lifetime) : app.MaxLifetime };
+                break;
+            case "max_lifetime_jitter":
+                app = app with { MaxLifetimeJitter = Parsed<TimeSpan>(entry, ConfigSchema.MaxLifetimeJitter, Duration.TryParse) ?? app.MaxLifetimeJitter };
+                break;
+            case "max_memory":
+                app = app with { MaxMemoryMb = Parsed<long>(entry, ConfigSchema.MaxMemory, ByteSize.TryParseMegabytes) ?? app.MaxMemoryMb };
+                break;
+            case "python":
+                // A bare name (python3) is looked up on PATH when the worker starts; anything with a slash is a path.
+                app = app with { Python = Text(entry, ConfigSchema.Python) is { } python ? (python.Contains('/', StringComparison.Ordinal) ? Resolve(python) : python) : null };
+                break;
+            case "venv":
+                app = app with { Venv = ResolvedPath(entry, ConfigSchema.Venv) };
+                break;
+            case "chdir":
+                app = app with { Chdir = ResolvedPath(entry, ConfigSchema.Chdir) ?? _baseDirectory };
+                break;
+            case "env":
+                app = app with { Environment = ReadEnvironment(entry) };
+                break;
+            default:
+                throw Unread(entry);
         }
 
         return app;

@@ -28,7 +28,10 @@ internal sealed partial class ConfigReader
                     server = server with { MaxBodySize = Parsed<long>(entry, ConfigSchema.MaxBodySize, ByteSize.TryParse) ?? server.MaxBodySize };
                     break;
                 case "runtime_dir":
-                    server = server with { RuntimeDir = Text(entry, ConfigSchema.RuntimeDir) is { } dir ? Resolve(dir) : null };
+                    server = server with { RuntimeDir = ResolvedPath(entry, ConfigSchema.RuntimeDir) };
+                    break;
+                case "apps_dir":
+                    server = server with { AppsDir = ResolvedPath(entry, ConfigSchema.AppsDir) };
                     break;
                 default:
                     throw Unread(entry);

@@ -49,8 +49,7 @@ internal sealed partial class ConfigReader
 
                         break;
                     case "hosts":
-                        // Host names compare case-insensitively and a trailing dot is the DNS root, not part of the name.
-                        hosts.AddRange(Strings(entry, ConfigSchema.Hosts, commaSeparated: false).Select(i => i.Text.Trim().TrimEnd('.').ToLowerInvariant()));
+                        hosts.AddRange(HostNames(entry, ConfigSchema.Hosts));
                         break;
                     case "static":
                         foreach ((string prefix, string directory, SourceSpan at) in Prefixes(entry, ConfigSchema.Static, "a directory"))
@@ -95,6 +94,11 @@ internal sealed partial class ConfigReader
 
         return new SiteConfig(block.Key, listen, hosts, statics, mounts, At(block.KeyNode));
     }
+
+    /// <summary>The names of a hosts: setting. Host names compare case-insensitively, and a trailing dot is the DNS
+    /// root, not part of the name.</summary>
+    private List<string> HostNames(Entry entry, Setting setting) =>
+        Strings(entry, setting, commaSeparated: false).Select(i => i.Text.Trim().TrimEnd('.').ToLowerInvariant()).ToList();
 
     /// <summary>The entries of static: or mounts:, URL prefix → text.</summary>
     private IEnumerable<(string Prefix, string Target, SourceSpan At)> Prefixes(Entry block, Setting setting, string target)

@@ -21,6 +21,10 @@ internal sealed partial class ConfigReader
     private readonly ImmutableDictionary<string, ConfigLocation>.Builder _sources =
         ImmutableDictionary.CreateBuilder<string, ConfigLocation>(StringComparer.Ordinal);
 
+    // In an app file of apps_dir the app's settings stand at the top of the file, so errors call them by their
+    // own key (`workers`, not `apps.blog.workers`); their paths stay berth.yml's, so the validators find them.
+    private string _fileRoot = "";
+
     public ConfigReader(string file, string baseDirectory)
     {
         _file = file;
@@ -101,7 +105,7 @@ internal sealed partial class ConfigReader
             }
 
             string path = pathOf(parent, key);
-            _sources[path] = new ConfigLocation(At(keyNode), path);
+            _sources[path] = new ConfigLocation(At(keyNode), Name(path));
             yield return new Entry(key, path, keyNode, value);
         }
     }
@@ -213,16 +217,22 @@ internal sealed partial class ConfigReader
 
     private Item Register(Item item)
     {
-        _sources[item.Path] = new ConfigLocation(At(item.Node), item.Key);
+        _sources[item.Path] = new ConfigLocation(At(item.Node), Name(item.Key));
         return item;
     }
 
     /// <summary>A path from the file, absolute: relative ones are relative to the file's directory.</summary>
     private string Resolve(string path) => RelativePath.Resolve(path, _baseDirectory);
 
+    /// <summary>The path a setting names, made absolute; null when empty or not text (reported).</summary>
+    private string? ResolvedPath(Entry entry, Setting setting) => Text(entry, setting) is { } path ? Resolve(path) : null;
+
     private SourceSpan At(YamlNode node) => new(_file, (int)node.Start.Line);
 
-    private void Report(YamlNode node, string key, string message, string fix) => _errors.Add(new ConfigError(At(node), key, message, fix));
+    private void Report(YamlNode node, string key, string message, string fix) => _errors.Add(new ConfigError(At(node), Name(key), message, fix));
+
+    /// <summary>What errors call the setting at <paramref name="path"/> in this file.</summary>
+    private string Name(string path) => ConfigPath.Relative(path, _fileRoot);
 
     private void Invalid(Entry entry, Setting setting, string got) =>
         Report(entry.KeyNode, entry.Path, $"must be {setting.Expects}, got {got}", setting.FixFor(At(entry.KeyNode)));

@@ -17,6 +17,7 @@ public static class ConfigSchema
     public static readonly Setting ForwardedAllowIps = new("forwarded_allow_ips", SettingSection.Server, "a list of IP addresses, or *", "the addresses of your proxies, such as [127.0.0.1, \"::1\"], or \"*\" to believe every peer", "--forwarded-allow-ips") { Aliases = ["set_real_ip_from", "trusted_proxies"] };
     public static readonly Setting MaxBodySize = new("max_body_size", SettingSection.Server, ByteSize.Forms, "a size such as 10M", "--max-body-size") { Aliases = ["client_max_body_size", "limit_post", "body_size"] };
     public static readonly Setting RuntimeDir = new("runtime_dir", SettingSection.Server, "a directory path", "a directory such as /run/berth") { Aliases = ["runtime_directory", "worker_tmp_dir"] };
+    public static readonly Setting AppsDir = new("apps_dir", SettingSection.Server, "a directory path", "a directory such as apps.d, holding one NAME.yml file per app") { Aliases = ["emperor", "vassals", "apps_d", "app_dir", "conf_d", "include"] };
 
     // ---- apps.<name>: ----
     public static readonly Setting Module = new("module", SettingSection.App, "a Python import path MODULE:CALLABLE, such as myproject.wsgi:application", "an import path such as myproject.wsgi:application (the dotted module, a colon, the callable)", ConfigOverrides.ModuleArgument) { Aliases = ["wsgi", "wsgi_app", "callable", "application", "wsgi_file"] };
@@ -43,15 +44,25 @@ public static class ConfigSchema
     public static readonly Setting App = new("app", SettingSection.Site, "the name of an app under apps:", "the name of an app defined under apps:") { Aliases = ["application"] };
     public static readonly Setting Mounts = new("mounts", SettingSection.Site, "a mapping of URL prefixes to app names, such as { /api: api }", "a mapping such as `mounts: { /api: api }`") { Aliases = ["mount", "locations", "location", "routes"] };
 
+    // ---- a file of apps_dir: an app's settings (above), plus where it is served ----
+    public static readonly Setting Mount = new("mount", SettingSection.AppFile, "a URL prefix such as /blog", "a prefix such as /blog (the app sees it as SCRIPT_NAME), or / for the whole site") { Aliases = ["prefix", "mountpoint", "location", "script_name", "root_path"] };
+    public static readonly Setting Site = new("site", SettingSection.AppFile, "the name of a site in berth.yml", "the name of a site defined under sites: in berth.yml, or leave it out to mount the app on every site") { Aliases = ["vhost", "server_block"] };
+    public static readonly Setting AppHosts = new("hosts", SettingSection.AppFile, "a host name such as blog.example.com, or a list of them", "names such as [blog.example.com]; the app is served at / of a site of its own with these names, on berth's listeners") { Aliases = Hosts.Aliases };
+
     public static IReadOnlyList<Setting> TopLevelKeys { get; } = [Server, Apps, Sites];
 
-    public static IReadOnlyList<Setting> ServerKeys { get; } = [AccessLog, GracefulTimeout, ForwardedAllowIps, MaxBodySize, RuntimeDir];
+    public static IReadOnlyList<Setting> ServerKeys { get; } = [AccessLog, GracefulTimeout, ForwardedAllowIps, MaxBodySize, RuntimeDir, AppsDir];
 
     public static IReadOnlyList<Setting> AppKeys { get; } = [Module, Interface, Workers, Threads, Preload, Python, Venv, Chdir, Env, Queue, Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory];
 
     public static IReadOnlyList<Setting> SiteKeys { get; } = [Listen, Hosts, Static, App, Mounts];
 
-    public static IEnumerable<Setting> All => TopLevelKeys.Concat(ServerKeys).Concat(AppKeys).Concat(SiteKeys);
+    /// <summary>The keys an app file of apps_dir adds to <see cref="AppKeys"/>.</summary>
+    public static IReadOnlyList<Setting> PlacementKeys { get; } = [Mount, Site, AppHosts];
+
+    public static IReadOnlyList<Setting> AppFileKeys { get; } = [.. AppKeys, .. PlacementKeys];
+
+    public static IEnumerable<Setting> All => TopLevelKeys.Concat(ServerKeys).Concat(AppKeys).Concat(SiteKeys).Concat(PlacementKeys);
 
     public static IReadOnlyList<Setting> KeysOf(SettingSection section) => section switch
     {
@@ -59,6 +70,7 @@ public static class ConfigSchema
         SettingSection.Server => ServerKeys,
         SettingSection.App => AppKeys,
         SettingSection.Site => SiteKeys,
+        SettingSection.AppFile => AppFileKeys,
         _ => throw new ArgumentOutOfRangeException(nameof(section)),
     };
 
@@ -69,6 +81,7 @@ public static class ConfigSchema
         SettingSection.Server => "under server:",
         SettingSection.App => "under an app (apps.<name>:)",
         SettingSection.Site => "under a site (sites.<name>:)",
+        SettingSection.AppFile => "at the top of an app's own file in apps_dir",
         _ => throw new ArgumentOutOfRangeException(nameof(section)),
     };
 }

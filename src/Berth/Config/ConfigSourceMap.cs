@@ -36,6 +36,9 @@ public sealed class ConfigSourceMap
 
     public ConfigSourceMap With(string path, SourceSpan source, string key) => new(_entries.SetItem(path, new ConfigLocation(source, key)));
 
+    /// <summary>This map with every entry of <paramref name="other"/> added (an app file's settings to berth.yml's).</summary>
+    public ConfigSourceMap Union(ConfigSourceMap other) => new(_entries.SetItems(other._entries));
+
     /// <summary>Drops <paramref name="path"/> and everything below it (<c>path.x</c>, <c>path[0]</c>), e.g. when
     /// <c>--bind</c> replaces a site's whole <c>listen:</c> list.</summary>
     public ConfigSourceMap Without(string path) =>

@@ -24,6 +24,7 @@ public static class ConfigValidators
         new MountTargetValidator(),
         new ForwardedAllowIpsValidator(),
         new AccessLogValidator(),
+        new AppsDirValidator(),
     ];
 
     /// <summary>Runs every validator over <paramref name="config"/> and adds their errors to <paramref name="earlier"/>

@@ -25,12 +25,14 @@ public static class UnknownKeyAdvice
             return $"did you mean `{typo}`?";
         }
 
-        if (ConfigSchema.All.FirstOrDefault(s => s.Section != section && s.Key == name) is { } elsewhere)
+        // mount:, site: and hosts: of an app file are never the answer elsewhere: in berth.yml they are sites' business.
+        Setting[] others = ConfigSchema.All.Where(s => s.Section != section && s.Section != SettingSection.AppFile).ToArray();
+        if (others.FirstOrDefault(s => s.Key == name) is { } elsewhere)
         {
             return $"`{elsewhere.Key}` goes {ConfigSchema.Describe(elsewhere.Section)}, not here";
         }
 
-        if (ConfigSchema.All.FirstOrDefault(s => s.Section != section && s.Aliases.Contains(name)) is { } foreign)
+        if (others.FirstOrDefault(s => s.Aliases.Contains(name)) is { } foreign)
         {
             return $"berth calls this `{foreign.Key}`, and it belongs {ConfigSchema.Describe(foreign.Section)}";
         }

@@ -9,7 +9,7 @@ public sealed class AppDispatcher<T> where T : class, IWorkerTarget
 {
     private readonly object _queueLock = new();
     private readonly LinkedList<TaskCompletionSource<T?>> _waiters = new();
-    private readonly int _queueLimit;
+    private int _queueLimit;
     private T[] _workers = [];
     private int _rotor;
     private int _waiting;
@@ -17,6 +17,13 @@ public sealed class AppDispatcher<T> where T : class, IWorkerTarget
     public AppDispatcher(int queueLimit) => _queueLimit = queueLimit;
 
     public int Waiting => Volatile.Read(ref _waiting);
+
+    /// <summary>How many requests may wait; a lower limit turns away new arrivals only, never those already waiting.</summary>
+    public int QueueLimit
+    {
+        get => Volatile.Read(ref _queueLimit);
+        set => Volatile.Write(ref _queueLimit, value);
+    }
 
     public IReadOnlyList<T> Workers => Volatile.Read(ref _workers);
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using Berth.Config;
-using Berth.Edge.Static;
 using Berth.Workers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections.Features;
@@ -22,14 +21,16 @@ public sealed class EdgeServer : IAsyncDisposable
     private const string ListenerKey = "berth.listener";
 
     private readonly WebApplication _web;
-    private readonly HostRouter[] _routers;
+    private readonly TimeProvider _time;
     private readonly AppProxy _proxy;
     private readonly AccessLog? _accessLog;
+    private volatile RoutingTable _routing;
 
     public EdgeServer(BerthConfig config, IReadOnlyDictionary<string, AppSupervisor> apps, string runtimeDirectory, ILoggerFactory logs, TimeProvider time)
     {
         Listeners = config.Sites.SelectMany(s => s.Listen).DistinctBy(l => l.ToString()).ToArray();
-        _routers = Listeners.Select(listener => BuildRouter(config, listener, apps, time)).ToArray();
+        _time = time;
+        _routing = RoutingTable.Build(config, Listeners, apps, time, previous: null);
         var options = new EdgeOptions(config.Server, runtimeDirectory);
         _proxy = new AppProxy(options, logs.CreateLogger("berth.edge"));
         _accessLog = config.Server.AccessLog is { } target ? AccessLog.Open(target, time) : null;
@@ -55,7 +56,7 @@ public sealed class EdgeServer : IAsyncDisposable
                 {
                     // HTTP/2 needs TLS (ALPN) in browsers; on plain listeners it would only warn. TLS listeners come with the HTTPS work.
                     listen.Protocols = HttpProtocols.Http1;
-                    if (_routers.Length > 1)
+                    if (Listeners.Count > 1)
                     {
                         listen.Use(next => connection =>
                         {
@@ -94,28 +95,21 @@ public sealed class EdgeServer : IAsyncDisposable
     /// <summary>Stops accepting and waits for in-flight requests until <paramref name="cancellationToken"/> fires.</summary>
     public Task StopAsync(CancellationToken cancellationToken) => _web.StopAsync(cancellationToken);
 
-    private static HostRouter BuildRouter(BerthConfig config, ListenAddress listener, IReadOnlyDictionary<string, AppSupervisor> apps, TimeProvider time)
-    {
-        var router = new HostRouter();
-        foreach (SiteConfig site in config.Sites.Where(s => s.Listen.Any(l => l.ToString() == listener.ToString())))
-        {
-            IEnumerable<Route> statics = site.Static.Select(m => new Route(m.UrlPrefix, new StaticFileHandler(m.Directory, time), null));
-            IEnumerable<Route> mounts = site.Mounts.Select(m => new Route(m.UrlPrefix, null, apps[m.App]));
-            router.Add(new SiteRoutes(site.Name, statics.Concat(mounts)), site.Hosts);
-        }
-
-        return router;
-    }
+    /// <summary>Routes by <paramref name="config"/> from the next request on; requests already routed finish where
+    /// they are. Its sites must listen on <see cref="Listeners"/> only: listeners do not change while berth runs.</summary>
+    public void Publish(BerthConfig config, IReadOnlyDictionary<string, AppSupervisor> apps) =>
+        _routing = RoutingTable.Build(config, Listeners, apps, _time, _routing);
 
     private HostRouter RouterFor(HttpContext context)
     {
-        if (_routers.Length == 1)
+        RoutingTable routing = _routing;
+        if (Listeners.Count == 1)
         {
-            return _routers[0];
+            return routing.For(0);
         }
 
         IDictionary<object, object?>? items = context.Features.Get<IConnectionItemsFeature>()?.Items;
-        return items is not null && items.TryGetValue(ListenerKey, out object? index) && index is int i ? _routers[i] : _routers[0];
+        return routing.For(items is not null && items.TryGetValue(ListenerKey, out object? index) && index is int i ? i : 0);
     }
 
     private async Task HandleAsync(HttpContext context)

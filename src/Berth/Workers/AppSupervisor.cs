@@ -473,18 +473,17 @@ public sealed partial class AppSupervisor : IAsyncDisposable
             return;
         }
 
+        var previous = new Settings(App, _desired);
         if (reload.NewConfig is { } config)
         {
-            App = config;
-            _desired = config.Workers;
-            _launcher = new WorkerLauncher(config, _shimPath, SocketPath);
+            Adopt(new Settings(config, config.Workers));
         }
 
         FailedReason = null;
         _bootFailures = 0;
         _generation++;
         WorkerSlot[] old = _workers.Values.Where(w => w.RetireCause is null && w.KillAt is null).ToArray();
-        _reload = new ReloadInProgress(_generation, reload.Done, old.Length);
+        _reload = new ReloadInProgress(_generation, reload.Done, old.Length, previous);
         LogReloading(old.Length, _generation);
         SetZygoteAside();
         foreach (WorkerSlot slot in old)
@@ -502,6 +501,14 @@ public sealed partial class AppSupervisor : IAsyncDisposable
 
         EnsureWorkers();
         CheckReloadDone();
+    }
+
+    private void Adopt(Settings settings)
+    {
+        App = settings.App;
+        _desired = settings.Workers;
+        _launcher = new WorkerLauncher(settings.App, _shimPath, SocketPath);
+        Dispatcher.QueueLimit = settings.App.QueueSize;
     }
 
     private void CheckReloadDone()
@@ -540,6 +547,8 @@ public sealed partial class AppSupervisor : IAsyncDisposable
             }
         }
 
+        // The old workers stay, so their settings do: a crash among them respawns the code that works.
+        Adopt(reload.Previous);
         LogReloadFailed(error.TrimEnd());
         reload.Done.TrySetResult(new ControlResult(false, $"reload of app '{App.Name}' stopped: the new code failed to import. The old workers keep serving.\n{error.TrimEnd()}"));
     }
@@ -833,5 +842,8 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private sealed record ReloadInProgress(int Generation, TaskCompletionSource<ControlResult> Done, int Replaced);
+    private sealed record ReloadInProgress(int Generation, TaskCompletionSource<ControlResult> Done, int Replaced, Settings Previous);
+
+    /// <summary>What a reload with a new config changes, and an aborted one puts back.</summary>
+    private sealed record Settings(AppConfig App, int Workers);
 }

@@ -121,7 +121,7 @@ public sealed class ConfigLoaderTests : IDisposable
     {
         ConfigError error = _files.OneError("# nothing yet\n", line: 0, key: "apps");
 
-        Assert.Equal("berth.yml: apps: no apps are defined. Fix: add one under apps:, such as `apps: { web: { module: myproject.wsgi:application } }`.", error.ToString());
+        Assert.Equal("berth.yml: apps: no apps are defined. Fix: add one under apps:, such as `apps: { web: { module: myproject.wsgi:application } }`, or set server.apps_dir: to a directory of app files.", error.ToString());
     }
 
     [Fact]

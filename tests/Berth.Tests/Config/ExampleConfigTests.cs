@@ -8,7 +8,9 @@ public sealed class ExampleConfigTests : IDisposable
 {
     private readonly ConfigFixture _files = new();
 
-    private static string ExampleText => File.ReadAllText(FindExample());
+    private static string ExampleText => File.ReadAllText(FindDocument("berth.example.yml"));
+
+    private static string AppFileText => File.ReadAllText(FindDocument(Path.Combine("apps.d", "blog.yml")));
 
     [Fact]
     public void The_example_loads_without_errors_once_its_directories_exist()
@@ -17,6 +19,7 @@ public sealed class ExampleConfigTests : IDisposable
         _files.Dir("media");
         _files.Dir("public");
         _files.Venv("venv");
+        _files.Dir("apps.d");
 
         BerthConfig config = _files.Valid(ExampleText);
 
@@ -25,6 +28,7 @@ public sealed class ExampleConfigTests : IDisposable
         Assert.Equal(["127.0.0.1", "::1"], config.Server.ForwardedAllowIps);
         Assert.Equal(10 * 1024 * 1024, config.Server.MaxBodySize);
         Assert.Equal("/run/berth", config.Server.RuntimeDir);
+        Assert.Equal(Path.Combine(_files.Root, "apps.d"), config.Server.AppsDir);
 
         Assert.Equal(["web", "api"], config.Apps.Select(a => a.Name));
         AppConfig web = config.Apps[0];
@@ -57,6 +61,25 @@ public sealed class ExampleConfigTests : IDisposable
     }
 
     [Fact]
+    public void The_app_file_example_loads_as_an_app_of_the_example()
+    {
+        _files.Dir("static");
+        _files.Dir("media");
+        _files.Dir("public");
+        _files.Venv("venv");
+        _files.Dir("apps.d");
+        _files.Dir("blog");
+        BerthConfig example = _files.Valid(ExampleText);
+
+        AppFileResult result = ConfigLoader.ParseAppFile(AppFileText, "apps.d/blog.yml", _files.Dir("apps.d"), example);
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        AppFile blog = result.File!;
+        Assert.Equal(("blog", "blog.wsgi:application", 2, Path.Combine(_files.Root, "blog")), (blog.App.Name, blog.App.Module, blog.App.Workers, blog.App.Chdir));
+        Assert.Equal(("/blog", "main", "blog.example.com"), (blog.Mount, blog.Site, Assert.Single(blog.Hosts)));
+    }
+
+    [Fact]
     public void Without_its_directories_the_example_says_which_are_missing()
     {
         ConfigResult result = _files.Parse(ExampleText);
@@ -68,9 +91,10 @@ public sealed class ExampleConfigTests : IDisposable
     [Fact]
     public void The_example_documents_every_key_and_flag()
     {
-        string text = ExampleText;
         foreach (Setting setting in ConfigSchema.All)
         {
+            // What only an app file has is documented in the example app file.
+            string text = ConfigSchema.PlacementKeys.Contains(setting) ? AppFileText : ExampleText;
             // Each key appears as a key (maybe commented out, like python: next to venv:).
             Assert.Matches(new Regex($@"(?m)^\s*(# )?{setting.Key}:"), text);
             if (setting.Flag is { } flag)
@@ -85,24 +109,24 @@ public sealed class ExampleConfigTests : IDisposable
     {
         // The reader would report an unknown key, so loading without errors already shows this for the active
         // lines; the commented-out alternatives are checked here.
-        foreach (Match match in Regex.Matches(ExampleText, @"(?m)^\s+# ([a-z_]+): \S+$"))
+        foreach (Match match in Regex.Matches(ExampleText + AppFileText, @"(?m)^\s+# ([a-z_]+): \S+$"))
         {
             Assert.Contains(ConfigSchema.All, s => s.Key == match.Groups[1].Value);
         }
     }
 
-    private static string FindExample()
+    private static string FindDocument(string name)
     {
         for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            string candidate = Path.Combine(dir.FullName, "docs", "berth.example.yml");
+            string candidate = Path.Combine(dir.FullName, "docs", name);
             if (File.Exists(candidate))
             {
                 return candidate;
             }
         }
 
-        throw new FileNotFoundException("docs/berth.example.yml not found above " + AppContext.BaseDirectory);
+        throw new FileNotFoundException($"docs/{name} not found above " + AppContext.BaseDirectory);
     }
 
     public void Dispose() => _files.Dispose();

@@ -1,7 +1,8 @@
 namespace Berth.Config.Validators;
 
 /// <summary>Every mount names an app defined under apps: (a typo gets the nearest name), and every site serves
-/// something: a site with no app and no static directory would answer 404 to everything.</summary>
+/// something: a site with no app and no static directory would answer 404 to everything — unless apps_dir is set,
+/// whose files may mount their apps there.</summary>
 public sealed class MountTargetValidator : IConfigValidator
 {
     public IEnumerable<ConfigError> Validate(BerthConfig config)
@@ -23,7 +24,7 @@ public sealed class MountTargetValidator : IConfigValidator
                 yield return config.SourceMap.Error(path, mount.Source, $"mounts app `{mount.App}`, which is not defined under apps:", fix);
             }
 
-            if (site.Mounts.Count == 0 && site.Static.Count == 0)
+            if (site.Mounts.Count == 0 && site.Static.Count == 0 && config.Server.AppsDir is null)
             {
                 yield return config.SourceMap.Error(ConfigPath.Site(site.Name), site.Source, "serves nothing: it has no app:, mounts: or static:",
                     apps.Length > 0 ? $"add `app: {apps[0]}` to serve that app at /" : "add app: or static: to it");

@@ -1,0 +1,57 @@
+using Berth.Config;
+using Berth.Edge.Static;
+using Berth.Workers;
+
+namespace Berth.Edge;
+
+/// <summary>
+/// The routes of every listener, built from one configuration and never changed: a change of the sites or the
+/// apps (a file of apps_dir) builds a new table and swaps one reference, so a request is routed wholly by the old
+/// table or wholly by the new one. The listeners themselves stay as they were at the start.
+/// </summary>
+public sealed class RoutingTable
+{
+    private readonly HostRouter[] _routers;
+    private readonly Dictionary<string, StaticFileHandler> _statics;
+
+    private RoutingTable(HostRouter[] routers, Dictionary<string, StaticFileHandler> statics)
+    {
+        _routers = routers;
+        _statics = statics;
+    }
+
+    /// <summary>The router of the listener at <paramref name="index"/> in the list the table was built for.</summary>
+    public HostRouter For(int index) => _routers[index];
+
+    /// <param name="previous">The table this one replaces: its static handlers are kept, so a static root stays
+    /// pinned where it was resolved (see <see cref="StaticFileHandler"/>) when only apps change.</param>
+    public static RoutingTable Build(BerthConfig config, IReadOnlyList<ListenAddress> listeners, IReadOnlyDictionary<string, AppSupervisor> apps, TimeProvider time, RoutingTable? previous)
+    {
+        var statics = new Dictionary<string, StaticFileHandler>(StringComparer.Ordinal);
+        StaticFileHandler Handler(string directory)
+        {
+            if (!statics.TryGetValue(directory, out StaticFileHandler? handler))
+            {
+                handler = previous?._statics.GetValueOrDefault(directory) ?? new StaticFileHandler(directory, time);
+                statics[directory] = handler;
+            }
+
+            return handler;
+        }
+
+        var routers = new HostRouter[listeners.Count];
+        for (int i = 0; i < listeners.Count; i++)
+        {
+            string listener = listeners[i].ToString();
+            routers[i] = new HostRouter();
+            foreach (SiteConfig site in config.Sites.Where(s => s.Listen.Any(l => l.ToString() == listener)))
+            {
+                IEnumerable<Route> files = site.Static.Select(m => new Route(m.UrlPrefix, Handler(m.Directory), null));
+                IEnumerable<Route> mounts = site.Mounts.Select(m => new Route(m.UrlPrefix, null, apps[m.App]));
+                routers[i].Add(new SiteRoutes(site.Name, files.Concat(mounts)), site.Hosts);
+            }
+        }
+
+        return new RoutingTable(routers, statics);
+    }
+}
