@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Berth.Config;
 using Berth.Control;
 using Berth.Edge;
+using Berth.Tls;
 using Berth.Workers;
 using Microsoft.Extensions.Logging;
 
@@ -29,6 +30,12 @@ public sealed partial class Master : IServerControl, IDisposable
     private readonly CancellationTokenSource _stop = new();
 
     private readonly string _controlPath;
+
+    // 5: a certificate cannot be loaded or made.
+    public const int ExitCertificate = 5;
+
+    private LocalCa? _localCa;
+    private volatile EdgeServer? _edge;
 
     // Every app by name, berth.yml's and apps_dir's: replaced whole when apps_dir changes, read by the control socket.
     private volatile ImmutableDictionary<string, AppSupervisor> _apps = ImmutableDictionary<string, AppSupervisor>.Empty;
@@ -134,14 +141,27 @@ public sealed partial class Master : IServerControl, IDisposable
                 return 0;
             }
 
-            edge = new EdgeServer(appsDir?.Config ?? _config, _apps, runtime, _logs, _time);
+            CertificateStore certificates;
+            try
+            {
+                certificates = LoadCertificates();
+            }
+            catch (CertificateException e)
+            {
+                LogCertificateFailed(e.Message);
+                await StopAppsAsync(_apps.Values, TimeSpan.FromSeconds(5));
+                return ExitCertificate;
+            }
+
+            edge = new EdgeServer(appsDir?.Config ?? _config, _apps, certificates, runtime, _logs, _time);
             await edge.StartAsync(stop.Token);
+            _edge = edge;
             foreach (AppConfig app in _config.Apps)
             {
                 LogServing(app.Name, app.Module, app.Workers, app.Threads);
             }
 
-            LogListening(string.Join(", ", edge.Listeners.Select(l => l.IsUnix ? l.ToString() : "http://" + l)));
+            LogListening(string.Join(", ", edge.Listeners.Select(l => l.IsUnix ? l.ToString() : (IsSecure(l) ? "https://" : "http://") + l)));
             appsDir?.Run(stop.Token);
 
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -208,8 +228,62 @@ public sealed partial class Master : IServerControl, IDisposable
                 : UnknownApp(app);
         }
 
+        ControlResult certificates = ReloadCertificates();
         ControlResult[] results = await Task.WhenAll(_apps.Values.Select(a => a.ReloadAsync())).WaitAsync(cancellationToken);
+        results = certificates.Message.Length > 0 ? [certificates, .. results] : results;
         return new ControlResult(results.All(r => r.Ok), string.Join("\n", results.Select(r => r.Message)));
+    }
+
+    private bool IsSecure(ListenAddress listener) =>
+        _config.Sites.Any(s => s.Tls is not null && s.Listen.Any(l => l.ToString() == listener.ToString()));
+
+    /// <summary>Reads the certificate files again (certbot renewed them, say) and issues fresh local-CA leaves; new
+    /// handshakes get them, open connections carry on. A file that fails to load keeps the old certificates serving.</summary>
+    private ControlResult ReloadCertificates()
+    {
+        if (_edge is not { } edge || !_config.Sites.Any(s => s.Tls is not null))
+        {
+            return new ControlResult(true, "");
+        }
+
+        try
+        {
+            edge.PublishCertificates(LoadCertificates());
+            LogCertificatesReloaded();
+            return new ControlResult(true, "certificates reloaded");
+        }
+        catch (CertificateException e)
+        {
+            LogCertificateFailed(e.Message);
+            return new ControlResult(false, $"certificates not reloaded, the old ones still serve: {e.Message}");
+        }
+    }
+
+    private CertificateStore LoadCertificates()
+    {
+        if (_localCa is null && _config.Sites.Any(s => s.Tls?.Mode == TlsMode.Internal))
+        {
+            try
+            {
+                _localCa = LocalCa.LoadOrCreate(new StorageDirectory(_config.Server.Storage), _time);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                throw new CertificateException($"cannot set up the local CA in {_config.Server.Storage}: {e.Message}; " +
+                    "let the user berth runs as write there, or set server: storage: to a directory it owns", e);
+            }
+
+            if (_localCa.Created)
+            {
+                LogLocalCaCreated(_localCa.RootFile, _localCa.TrustAdvice);
+            }
+            else
+            {
+                LogLocalCaLoaded(_localCa.RootFile, _localCa.TrustAdvice);
+            }
+        }
+
+        return CertificateStore.Build(_config.Sites, _localCa);
     }
 
     public async Task<ControlResult> ScaleAsync(string app, int workers, CancellationToken cancellationToken) =>
@@ -251,6 +325,18 @@ public sealed partial class Master : IServerControl, IDisposable
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Critical, Message = "{Reason}")]
     private partial void LogControlUnavailable(string reason);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Critical, Message = "{Reason}")]
+    private partial void LogCertificateFailed(string reason);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "created a local certificate authority for tls: internal at {RootFile}; {Advice}")]
+    private partial void LogLocalCaCreated(string rootFile, string advice);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "tls: internal certificates come from the local CA {RootFile}; {Advice}")]
+    private partial void LogLocalCaLoaded(string rootFile, string advice);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "certificates reloaded; new connections use them, open ones keep theirs")]
+    private partial void LogCertificatesReloaded();
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Critical, Message = "app {App} cannot start:\n{Error}")]
     private partial void LogBootFailed(string app, string error);

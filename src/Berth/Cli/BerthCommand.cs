@@ -99,6 +99,8 @@ public static class BerthCommand
             GracefulTimeout = parse.GetValue(o.GracefulTimeout),
             ForwardedAllowIps = parse.GetValue(o.ForwardedAllowIps),
             MaxBodySize = parse.GetValue(o.MaxBodySize),
+            CertFile = parse.GetValue(o.CertFile),
+            KeyFile = parse.GetValue(o.KeyFile),
             Interface = parse.GetValue(o.Interface),
             Timeout = parse.GetValue(o.Timeout),
             MaxRequests = parse.GetValue(o.MaxRequests),

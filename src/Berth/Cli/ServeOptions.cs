@@ -37,6 +37,10 @@ internal sealed class ServeOptions
 
     public Option<string?> MaxBodySize { get; } = new("--max-body-size") { Description = "Largest request body accepted, e.g. 10M; larger ones get 413 [default: 10M]." };
 
+    public Option<string?> CertFile { get; } = new("--certfile") { Description = "PEM certificate (fullchain.pem: the certificate, then its chain): every --bind serves HTTPS, with HTTP/2. Needs --keyfile." };
+
+    public Option<string?> KeyFile { get; } = new("--keyfile") { Description = "PEM private key of --certfile (privkey.pem)." };
+
     public Option<string?> Interface { get; } = new("--interface") { Description = "auto, wsgi or asgi [default: auto]." };
 
     public Option<string> Control { get; } = ControlOption.CreateForServe();
@@ -56,7 +60,7 @@ internal sealed class ServeOptions
     public void AddTo(Command command)
     {
         command.Arguments.Add(Module);
-        foreach (Option option in new Option[] { Config, Workers, Bind, Threads, Preload, Chdir, Python, Venv, Static, AccessLogFile, GracefulTimeout, ForwardedAllowIps, MaxBodySize, Interface,
+        foreach (Option option in new Option[] { Config, Workers, Bind, Threads, Preload, Chdir, Python, Venv, Static, AccessLogFile, GracefulTimeout, ForwardedAllowIps, MaxBodySize, CertFile, KeyFile, Interface,
             Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory, Control })
         {
             command.Options.Add(option);

@@ -30,6 +30,7 @@ public sealed record ServerSettings
     public long MaxBodySize { get; init; } = 10 * 1024 * 1024;   // bytes; nginx's client_max_body_size is 1m, Django's upload form limit 2.5m
     public string? RuntimeDir { get; init; }                      // where sockets and the shim go; default /tmp/berth-<pid>
     public string? AppsDir { get; init; }                         // one NAME.yml per app, watched (uWSGI's emperor); null for none
+    public string Storage { get; init; } = "/var/lib/berth";      // certificates and the local CA; keys 0600
 }
 
 /// <summary>A listen address: <c>HOST:PORT</c> or <c>unix:PATH</c>.</summary>
@@ -52,6 +53,21 @@ public sealed record SiteConfig(
     /// <summary>Made by the <c>hosts:</c> of an app file in apps_dir rather than written in berth.yml; an app
     /// file's <c>mount:</c> goes on berth.yml's sites only.</summary>
     public bool FromAppFile { get; init; }
+
+    /// <summary>HTTPS for this site's listen: addresses; null serves plain HTTP.</summary>
+    public TlsConfig? Tls { get; init; }
+}
+
+public enum TlsMode { Files, Internal }
+
+/// <summary>A site's <c>tls:</c>: where its certificate comes from, the plain HTTP address that redirects to it, and HSTS.</summary>
+public sealed record TlsConfig(TlsMode Mode, string? CertFile, string? KeyFile, SourceSpan Source)
+{
+    /// <summary>A plain HTTP address answering 308 to https (except ACME's challenge path), like Caddy's port 80.</summary>
+    public ListenAddress? RedirectFrom { get; init; }
+
+    /// <summary>Strict-Transport-Security max-age on every https answer; null sends none.</summary>
+    public TimeSpan? Hsts { get; init; }
 }
 
 /// <summary>URL prefix served from a directory by the edge (e.g. <c>/static/</c> → <c>/srv/app/static</c>).</summary>

@@ -216,11 +216,31 @@ public static class ConfigBuilder
             statics.Add(new StaticMount(pair[..equals].Trim(), RelativePath.Resolve(pair[(equals + 1)..].Trim(), here), SourceSpan.CommandLine));
         }
 
+        if ((o.CertFile is null) != (o.KeyFile is null))
+        {
+            Setting given = o.CertFile is null ? ConfigSchema.Key : ConfigSchema.Cert;
+            Setting missing = o.CertFile is null ? ConfigSchema.Cert : ConfigSchema.Key;
+            errors.Add(new ConfigError(SourceSpan.CommandLine, given.Flag!, $"needs {missing.Flag} next to it",
+                $"give both: {ConfigSchema.Cert.Flag} fullchain.pem {ConfigSchema.Key.Flag} privkey.pem"));
+        }
+
+        TlsConfig? tls = o.CertFile is { } certFile && o.KeyFile is { } keyFile
+            ? new TlsConfig(TlsMode.Files, RelativePath.Resolve(certFile, here), RelativePath.Resolve(keyFile, here), SourceSpan.CommandLine)
+            : null;
+
         ConfigSourceMap map = config.SourceMap;
         var sites = new List<SiteConfig>();
         foreach (SiteConfig original in config.Sites)
         {
             SiteConfig site = original;
+            if (tls is not null)
+            {
+                // The file's redirect and HSTS stay; the certificate is the flags'.
+                site = site with { Tls = tls with { RedirectFrom = site.Tls?.RedirectFrom, Hsts = site.Tls?.Hsts } };
+                map = Flagged(map, ConfigPath.Child(ConfigPath.Site(site.Name, ConfigSchema.Tls.Key), ConfigSchema.Cert.Key), ConfigSchema.Cert);
+                map = Flagged(map, ConfigPath.Child(ConfigPath.Site(site.Name, ConfigSchema.Tls.Key), ConfigSchema.Key.Key), ConfigSchema.Key);
+            }
+
             if (binds.Count > 0)
             {
                 string listen = ConfigPath.Site(site.Name, ConfigSchema.Listen.Key);

@@ -42,6 +42,11 @@ public sealed record ConfigOverrides
 
     public string? MaxBodySize { get; init; }
 
+    /// <summary><c>--certfile</c> and <c>--keyfile</c> (gunicorn's): every site serves HTTPS with this certificate.</summary>
+    public string? CertFile { get; init; }
+
+    public string? KeyFile { get; init; }
+
     public string? Interface { get; init; }
 
     public string? Timeout { get; init; }

@@ -30,6 +30,9 @@ internal sealed partial class ConfigReader
                 case "runtime_dir":
                     server = server with { RuntimeDir = ResolvedPath(entry, ConfigSchema.RuntimeDir) };
                     break;
+                case "storage":
+                    server = server with { Storage = ResolvedPath(entry, ConfigSchema.Storage) ?? server.Storage };
+                    break;
                 case "apps_dir":
                     server = server with { AppsDir = ResolvedPath(entry, ConfigSchema.AppsDir) };
                     break;

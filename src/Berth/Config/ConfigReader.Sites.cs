@@ -25,6 +25,7 @@ internal sealed partial class ConfigReader
         var statics = new List<StaticMount>();
         var mounts = new List<AppMount>();
         bool listenUnreadable = false;
+        TlsConfig? tls = null;
         if (block.Value is YamlMappingNode map)
         {
             foreach (Entry entry in Settings(map, block.Path, SettingSection.Site))
@@ -74,6 +75,9 @@ internal sealed partial class ConfigReader
                         }
 
                         break;
+                    case "tls":
+                        tls = ReadTls(entry);
+                        break;
                     default:
                         throw Unread(entry);
                 }
@@ -92,7 +96,65 @@ internal sealed partial class ConfigReader
             listen.Add(ListenAddressParser.Default(At(block.KeyNode)));
         }
 
-        return new SiteConfig(block.Key, listen, hosts, statics, mounts, At(block.KeyNode));
+        return new SiteConfig(block.Key, listen, hosts, statics, mounts, At(block.KeyNode)) { Tls = tls };
+    }
+
+    /// <summary><c>tls: internal</c>, or <c>tls: { cert:, key:, redirect_from:, hsts: }</c>.</summary>
+    private TlsConfig? ReadTls(Entry block)
+    {
+        if (block.Value is YamlScalarNode { Value: "internal" })
+        {
+            return new TlsConfig(TlsMode.Internal, null, null, At(block.KeyNode));
+        }
+
+        if (block.Value is YamlScalarNode scalar && IsEmpty(scalar))
+        {
+            return null;
+        }
+
+        if (block.Value is not YamlMappingNode map)
+        {
+            Invalid(block, ConfigSchema.Tls, Describe(block.Value));
+            return null;
+        }
+
+        string? cert = null, key = null;
+        ListenAddress? redirect = null;
+        TimeSpan? hsts = null;
+        foreach (Entry entry in Settings(map, block.Path, SettingSection.Tls))
+        {
+            switch (entry.Key)
+            {
+                case "cert":
+                    cert = ResolvedPath(entry, ConfigSchema.Cert);
+                    break;
+                case "key":
+                    key = ResolvedPath(entry, ConfigSchema.Key);
+                    break;
+                case "redirect_from":
+                    if (Text(entry, ConfigSchema.RedirectFrom) is { } text)
+                    {
+                        if (ListenAddressParser.TryParse(text, At(entry.Value), _baseDirectory, out ListenAddress? address, out string problem))
+                        {
+                            redirect = address;
+                        }
+                        else
+                        {
+                            Report(entry.Value, entry.Path, $"{Quote(text)} {problem}", ConfigSchema.RedirectFrom.FixFor(At(entry.Value)));
+                        }
+                    }
+
+                    break;
+                case "hsts":
+                    // "off" as in nginx's habit; a bare duration is the max-age.
+                    hsts = Text(entry, ConfigSchema.Hsts) is "off" ? null : Parsed<TimeSpan>(entry, ConfigSchema.Hsts, Duration.TryParse);
+                    break;
+                default:
+                    throw Unread(entry);
+            }
+        }
+
+        return new TlsConfig(TlsMode.Files, cert, key, At(block.KeyNode)) { RedirectFrom = redirect, Hsts = hsts };
     }
 
     /// <summary>The names of a hosts: setting. Host names compare case-insensitively, and a trailing dot is the DNS

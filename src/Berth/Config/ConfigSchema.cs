@@ -17,6 +17,7 @@ public static class ConfigSchema
     public static readonly Setting ForwardedAllowIps = new("forwarded_allow_ips", SettingSection.Server, "a list of IP addresses, or *", "the addresses of your proxies, such as [127.0.0.1, \"::1\"], or \"*\" to believe every peer", "--forwarded-allow-ips") { Aliases = ["set_real_ip_from", "trusted_proxies"] };
     public static readonly Setting MaxBodySize = new("max_body_size", SettingSection.Server, ByteSize.Forms, "a size such as 10M", "--max-body-size") { Aliases = ["client_max_body_size", "limit_post", "body_size"] };
     public static readonly Setting RuntimeDir = new("runtime_dir", SettingSection.Server, "a directory path", "a directory such as /run/berth") { Aliases = ["runtime_directory", "worker_tmp_dir"] };
+    public static readonly Setting Storage = new("storage", SettingSection.Server, "a directory path", "a directory such as /var/lib/berth, writable only by the user berth runs as") { Aliases = ["storage_dir", "data_dir", "state_dir"] };
     public static readonly Setting AppsDir = new("apps_dir", SettingSection.Server, "a directory path", "a directory such as apps.d, holding one NAME.yml file per app") { Aliases = ["emperor", "vassals", "apps_d", "app_dir", "conf_d", "include"] };
 
     // ---- apps.<name>: ----
@@ -42,7 +43,14 @@ public static class ConfigSchema
     public static readonly Setting Hosts = new("hosts", SettingSection.Site, "a host name such as example.com or *.example.com, or a list of them", "names such as [example.com, www.example.com], or leave it out for the default site") { Aliases = ["server_name", "server_names", "host", "domains", "domain", "names"] };
     public static readonly Setting Static = new("static", SettingSection.Site, "a mapping of URL prefixes to directories, such as { /static/: static/ }", "a mapping such as `static: { /static/: static/ }`", "--static") { Aliases = ["static_map", "statics", "alias", "static_files"] };
     public static readonly Setting App = new("app", SettingSection.Site, "the name of an app under apps:", "the name of an app defined under apps:") { Aliases = ["application"] };
+    public static readonly Setting Tls = new("tls", SettingSection.Site, "internal, or a mapping with cert: and key:", "internal for a certificate from berth's local CA, or `{ cert: fullchain.pem, key: privkey.pem }`") { Aliases = ["ssl", "https", "certificate"] };
     public static readonly Setting Mounts = new("mounts", SettingSection.Site, "a mapping of URL prefixes to app names, such as { /api: api }", "a mapping such as `mounts: { /api: api }`") { Aliases = ["mount", "locations", "location", "routes"] };
+
+    // ---- sites.<name>.tls: ----
+    public static readonly Setting Cert = new("cert", SettingSection.Tls, "a PEM file holding the certificate, then its chain", "a PEM file such as /etc/letsencrypt/live/example.com/fullchain.pem", "--certfile") { Aliases = ["certfile", "ssl_certificate", "certificate", "fullchain"] };
+    public static readonly Setting Key = new("key", SettingSection.Tls, "a PEM file holding the certificate's private key", "a PEM file such as /etc/letsencrypt/live/example.com/privkey.pem", "--keyfile") { Aliases = ["keyfile", "ssl_certificate_key", "privkey", "private_key"] };
+    public static readonly Setting RedirectFrom = new("redirect_from", SettingSection.Tls, "an address such as :80", "a plain HTTP address such as :80, whose requests are sent to https with 308") { Aliases = ["http", "redirect", "http_port"] };
+    public static readonly Setting Hsts = new("hsts", SettingSection.Tls, $"{Duration.Forms}, or off", "a duration such as 8760h (a year), or off") { Aliases = ["strict_transport_security", "hsts_max_age"] };
 
     // ---- a file of apps_dir: an app's settings (above), plus where it is served ----
     public static readonly Setting Mount = new("mount", SettingSection.AppFile, "a URL prefix such as /blog", "a prefix such as /blog (the app sees it as SCRIPT_NAME), or / for the whole site") { Aliases = ["prefix", "mountpoint", "location", "script_name", "root_path"] };
@@ -51,18 +59,20 @@ public static class ConfigSchema
 
     public static IReadOnlyList<Setting> TopLevelKeys { get; } = [Server, Apps, Sites];
 
-    public static IReadOnlyList<Setting> ServerKeys { get; } = [AccessLog, GracefulTimeout, ForwardedAllowIps, MaxBodySize, RuntimeDir, AppsDir];
+    public static IReadOnlyList<Setting> ServerKeys { get; } = [AccessLog, GracefulTimeout, ForwardedAllowIps, MaxBodySize, RuntimeDir, AppsDir, Storage];
 
     public static IReadOnlyList<Setting> AppKeys { get; } = [Module, Interface, Workers, Threads, Preload, Python, Venv, Chdir, Env, Queue, Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory];
 
-    public static IReadOnlyList<Setting> SiteKeys { get; } = [Listen, Hosts, Static, App, Mounts];
+    public static IReadOnlyList<Setting> SiteKeys { get; } = [Listen, Hosts, Static, App, Mounts, Tls];
+
+    public static IReadOnlyList<Setting> TlsKeys { get; } = [Cert, Key, RedirectFrom, Hsts];
 
     /// <summary>The keys an app file of apps_dir adds to <see cref="AppKeys"/>.</summary>
     public static IReadOnlyList<Setting> PlacementKeys { get; } = [Mount, Site, AppHosts];
 
     public static IReadOnlyList<Setting> AppFileKeys { get; } = [.. AppKeys, .. PlacementKeys];
 
-    public static IEnumerable<Setting> All => TopLevelKeys.Concat(ServerKeys).Concat(AppKeys).Concat(SiteKeys).Concat(PlacementKeys);
+    public static IEnumerable<Setting> All => TopLevelKeys.Concat(ServerKeys).Concat(AppKeys).Concat(SiteKeys).Concat(TlsKeys).Concat(PlacementKeys);
 
     public static IReadOnlyList<Setting> KeysOf(SettingSection section) => section switch
     {
@@ -70,6 +80,7 @@ public static class ConfigSchema
         SettingSection.Server => ServerKeys,
         SettingSection.App => AppKeys,
         SettingSection.Site => SiteKeys,
+        SettingSection.Tls => TlsKeys,
         SettingSection.AppFile => AppFileKeys,
         _ => throw new ArgumentOutOfRangeException(nameof(section)),
     };
@@ -81,6 +92,7 @@ public static class ConfigSchema
         SettingSection.Server => "under server:",
         SettingSection.App => "under an app (apps.<name>:)",
         SettingSection.Site => "under a site (sites.<name>:)",
+        SettingSection.Tls => "under a site's tls: (sites.<name>.tls:)",
         SettingSection.AppFile => "at the top of an app's own file in apps_dir",
         _ => throw new ArgumentOutOfRangeException(nameof(section)),
     };

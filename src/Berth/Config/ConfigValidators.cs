@@ -25,6 +25,7 @@ public static class ConfigValidators
         new ForwardedAllowIpsValidator(),
         new AccessLogValidator(),
         new AppsDirValidator(),
+        new TlsValidator(),
     ];
 
     /// <summary>Runs every validator over <paramref name="config"/> and adds their errors to <paramref name="earlier"/>

@@ -1,7 +1,7 @@
 namespace Berth.Config;
 
 /// <summary>Which block of berth.yml a setting belongs in, or an app's own file in apps_dir.</summary>
-public enum SettingSection { TopLevel, Server, App, Site, AppFile }
+public enum SettingSection { TopLevel, Server, App, Site, Tls, AppFile }
 
 /// <summary>
 /// One key of berth.yml: what a valid value looks like, what to suggest, the flag that overrides it, and the

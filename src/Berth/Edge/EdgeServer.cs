@@ -1,12 +1,16 @@
 using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
 using System.Text;
 using Berth.Config;
+using Berth.Tls;
 using Berth.Workers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -20,15 +24,22 @@ public sealed class EdgeServer : IAsyncDisposable
 {
     private const string ListenerKey = "berth.listener";
 
+    private const string AcmeChallengePrefix = "/.well-known/acme-challenge/";
+
     private readonly WebApplication _web;
     private readonly TimeProvider _time;
     private readonly AppProxy _proxy;
     private readonly AccessLog? _accessLog;
     private volatile RoutingTable _routing;
+    private volatile CertificateStore _certificates;
 
-    public EdgeServer(BerthConfig config, IReadOnlyDictionary<string, AppSupervisor> apps, string runtimeDirectory, ILoggerFactory logs, TimeProvider time)
+    /// <param name="certificates">The certificates of the TLS sites, chosen per handshake by SNI; see <see cref="PublishCertificates"/>.</param>
+    public EdgeServer(BerthConfig config, IReadOnlyDictionary<string, AppSupervisor> apps, CertificateStore certificates, string runtimeDirectory, ILoggerFactory logs, TimeProvider time)
     {
-        Listeners = config.Sites.SelectMany(s => s.Listen).DistinctBy(l => l.ToString()).ToArray();
+        Listeners = config.Sites.SelectMany(s => s.Listen)
+            .Concat(config.Sites.Select(s => s.Tls?.RedirectFrom).OfType<ListenAddress>())
+            .DistinctBy(l => l.ToString()).ToArray();
+        _certificates = certificates;
         _time = time;
         _routing = RoutingTable.Build(config, Listeners, apps, time, previous: null);
         var options = new EdgeOptions(config.Server, runtimeDirectory);
@@ -52,10 +63,17 @@ public sealed class EdgeServer : IAsyncDisposable
             for (int i = 0; i < Listeners.Count; i++)
             {
                 int index = i;
+                string name = Listeners[i].ToString();
+                bool secure = config.Sites.Any(s => s.Tls is not null && s.Listen.Any(l => l.ToString() == name));
                 void Configure(ListenOptions listen)
                 {
-                    // HTTP/2 needs TLS (ALPN) in browsers; on plain listeners it would only warn. TLS listeners come with the HTTPS work.
-                    listen.Protocols = HttpProtocols.Http1;
+                    // HTTP/2 needs TLS (ALPN) in browsers; on plain listeners it would only warn.
+                    listen.Protocols = secure ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+                    if (secure)
+                    {
+                        listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = ChooseCertificate, HandshakeTimeout = TimeSpan.FromSeconds(10) });
+                    }
+
                     if (Listeners.Count > 1)
                     {
                         listen.Use(next => connection =>
@@ -89,6 +107,19 @@ public sealed class EdgeServer : IAsyncDisposable
     }
 
     public IReadOnlyList<ListenAddress> Listeners { get; }
+
+    /// <summary>Handshakes from now on use <paramref name="certificates"/>; open connections keep the certificate they
+    /// were made with, so nothing is dropped.</summary>
+    public void PublishCertificates(CertificateStore certificates) => _certificates = certificates;
+
+    /// <summary>Per handshake, from the SNI name: TLS 1.2 and 1.3 only (RFC 8996 retired 1.0 and 1.1), h2 then http/1.1 by ALPN.</summary>
+    private ValueTask<SslServerAuthenticationOptions> ChooseCertificate(TlsHandshakeCallbackContext context) =>
+        ValueTask.FromResult(new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = _certificates.Find(context.ClientHelloInfo.ServerName),
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+        });
 
     public Task StartAsync(CancellationToken cancellationToken) => _web.StartAsync(cancellationToken);
 
@@ -127,6 +158,22 @@ public sealed class EdgeServer : IAsyncDisposable
             }
 
             string path = context.Request.Path.Value ?? "/";
+            if (site.RedirectToHttpsPort is { } httpsPort && !path.StartsWith(AcmeChallengePrefix, StringComparison.Ordinal))
+            {
+                // 308, not 301: a POST stays a POST (RFC 9110 15.4.9).
+                string hostName = HostRouter.StripPort(host);
+                string authority = httpsPort == 443 ? hostName : $"{hostName}:{httpsPort}";
+                context.Response.StatusCode = StatusCodes.Status308PermanentRedirect;
+                context.Response.Headers.Location = $"https://{authority}{context.Request.PathBase}{context.Request.Path}{context.Request.QueryString}";
+                context.Response.ContentLength = 0;
+                return;
+            }
+
+            if (site.Hsts is { } hsts && context.Request.IsHttps)
+            {
+                context.Response.Headers.StrictTransportSecurity = hsts;
+            }
+
             Route? route = site.Find(path);
             if (route is null)
             {

@@ -48,7 +48,18 @@ public sealed class RoutingTable
             {
                 IEnumerable<Route> files = site.Static.Select(m => new Route(m.UrlPrefix, Handler(m.Directory), null));
                 IEnumerable<Route> mounts = site.Mounts.Select(m => new Route(m.UrlPrefix, null, apps[m.App]));
-                routers[i].Add(new SiteRoutes(site.Name, files.Concat(mounts)), site.Hosts);
+                string? hsts = site.Tls?.Hsts is { } age ? $"max-age={(long)age.TotalSeconds}" : null;
+                routers[i].Add(new SiteRoutes(site.Name, files.Concat(mounts)) { Hsts = hsts }, site.Hosts);
+            }
+
+            // A TLS site's plain HTTP address sends everything to its https one, but still serves ACME's HTTP-01
+            // challenges (RFC 8555 8.3), which must be reachable over plain HTTP on port 80.
+            foreach (SiteConfig site in config.Sites.Where(s => s.Tls?.RedirectFrom?.ToString() == listener))
+            {
+                int port = site.Listen.FirstOrDefault(l => !l.IsUnix)?.Port ?? 443;
+                var redirect = new SiteRoutes(site.Name, []) { RedirectToHttpsPort = port };
+                routers[i].Add(redirect, site.Hosts);
+                routers[i].Add(redirect, []); // any other name (an IP address, say) is redirected too, as Caddy does
             }
         }
 

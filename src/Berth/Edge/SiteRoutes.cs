@@ -13,6 +13,12 @@ public sealed class SiteRoutes
 
     public string Name { get; }
 
+    /// <summary>On a site's <c>redirect_from:</c> listener: the https port every request is sent to with 308.</summary>
+    public int? RedirectToHttpsPort { get; init; }
+
+    /// <summary>The Strict-Transport-Security value sent on https answers, or null.</summary>
+    public string? Hsts { get; init; }
+
     public Route? Find(string path)
     {
         foreach (Route route in _routes)

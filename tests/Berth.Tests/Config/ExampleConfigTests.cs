@@ -95,8 +95,8 @@ public sealed class ExampleConfigTests : IDisposable
         {
             // What only an app file has is documented in the example app file.
             string text = ConfigSchema.PlacementKeys.Contains(setting) ? AppFileText : ExampleText;
-            // Each key appears as a key (maybe commented out, like python: next to venv:).
-            Assert.Matches(new Regex($@"(?m)^\s*(# )?{setting.Key}:"), text);
+            // Each key appears as a key (maybe commented out, like python: next to venv:, or tls: with its keys indented after the #).
+            Assert.Matches(new Regex($@"(?m)^\s*(#\s+)?{setting.Key}:"), text);
             if (setting.Flag is { } flag)
             {
                 Assert.Contains(flag, text, StringComparison.Ordinal);

@@ -1,0 +1,92 @@
+using System.Net.Security;
+using Berth.Config;
+
+namespace Berth.Tls;
+
+/// <summary>
+/// The certificate for each server name (SNI), built whole from one configuration and never changed: a reload builds
+/// a new store and the edge swaps one reference, so handshakes after it get the new certificate while connections
+/// already open keep theirs. Exact names first, then the longest <c>*.example.com</c>, then the default: the
+/// certificate of the first site without names, else of the first site (for clients that send no SNI, such as
+/// a request to an IP address).
+/// </summary>
+public sealed class CertificateStore
+{
+    public static readonly CertificateStore Empty = new();
+
+    private readonly Dictionary<string, SslStreamCertificateContext> _exact = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<(string Suffix, SslStreamCertificateContext Certificate)> _wildcards = [];
+    private SslStreamCertificateContext? _default;
+    private SslStreamCertificateContext? _first;
+
+    public SslStreamCertificateContext? Find(string? serverName)
+    {
+        if (!string.IsNullOrEmpty(serverName))
+        {
+            if (_exact.TryGetValue(serverName, out SslStreamCertificateContext? exact))
+            {
+                return exact;
+            }
+
+            foreach ((string suffix, SslStreamCertificateContext wildcard) in _wildcards)
+            {
+                if (serverName.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) && serverName.Length > suffix.Length)
+                {
+                    return wildcard;
+                }
+            }
+        }
+
+        return _default ?? _first;
+    }
+
+    /// <summary>Loads every site's certificate; throws <see cref="CertificateException"/> naming the first that fails.</summary>
+    /// <param name="localCa">Issues the certificates of <c>tls: internal</c> sites; needed when there are any.</param>
+    public static CertificateStore Build(IEnumerable<SiteConfig> sites, LocalCa? localCa)
+    {
+        var store = new CertificateStore();
+        foreach (SiteConfig site in sites)
+        {
+            if (site.Tls is not { } tls)
+            {
+                continue;
+            }
+
+            SslStreamCertificateContext certificate = tls.Mode switch
+            {
+                TlsMode.Internal => (localCa ?? throw new InvalidOperationException("berth bug: tls: internal without a local CA"))
+                    .Issue(site.Hosts.Count > 0 ? site.Hosts : ["localhost", "127.0.0.1", "::1"]),
+                _ => PemCertificate.Load(tls.CertFile!, tls.KeyFile!),
+            };
+            store.Add(certificate, site.Hosts);
+        }
+
+        return store;
+    }
+
+    private void Add(SslStreamCertificateContext certificate, IReadOnlyList<string> hosts)
+    {
+        _first ??= certificate;
+        if (hosts.Count == 0)
+        {
+            _default ??= certificate;
+        }
+
+        foreach (string host in hosts)
+        {
+            if (host == "*")
+            {
+                _default ??= certificate;
+            }
+            else if (host.StartsWith("*.", StringComparison.Ordinal))
+            {
+                _wildcards.Add((host[1..], certificate));
+                _wildcards.Sort((a, b) => b.Suffix.Length.CompareTo(a.Suffix.Length));
+            }
+            else
+            {
+                _exact.TryAdd(host, certificate);
+            }
+        }
+    }
+}
