@@ -18,7 +18,7 @@ public static class PemCertificate
             leaf = X509Certificate2.CreateFromPemFile(certFile, keyFile);
             chain.ImportFromPemFile(certFile);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             throw new CertificateException($"cannot read the certificate {certFile} with the key {keyFile}: {e.Message}; " +
                 "give the PEM certificate (fullchain.pem) as cert: and its private key (privkey.pem) as key:", e);
