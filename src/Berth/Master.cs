@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
+using Berth.Acme;
 using Berth.Config;
 using Berth.Control;
 using Berth.Edge;
@@ -34,7 +35,9 @@ public sealed partial class Master : IServerControl, IDisposable
     // 5: a certificate cannot be loaded or made.
     public const int ExitCertificate = 5;
 
+    private readonly Http01Challenges _challenges = new();
     private LocalCa? _localCa;
+    private AcmeCertificates? _acme;
     private volatile EdgeServer? _edge;
 
     // Every app by name, berth.yml's and apps_dir's: replaced whole when apps_dir changes, read by the control socket.
@@ -153,9 +156,10 @@ public sealed partial class Master : IServerControl, IDisposable
                 return ExitCertificate;
             }
 
-            edge = new EdgeServer(appsDir?.Config ?? _config, _apps, certificates, runtime, _logs, _time);
+            edge = new EdgeServer(appsDir?.Config ?? _config, _apps, certificates, _challenges, runtime, _logs, _time);
             await edge.StartAsync(stop.Token);
             _edge = edge;
+            Task acmeLoop = _acme?.RunAsync(_config.Sites, () => ReloadCertificates(), stop.Token) ?? Task.CompletedTask;
             foreach (AppConfig app in _config.Apps)
             {
                 LogServing(app.Name, app.Module, app.Workers, app.Threads);
@@ -165,6 +169,7 @@ public sealed partial class Master : IServerControl, IDisposable
             appsDir?.Run(stop.Token);
 
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await acmeLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (appsDir is not null)
             {
                 await appsDir.DisposeAsync(); // no app starts or stops behind the shutdown's back
@@ -283,7 +288,13 @@ public sealed partial class Master : IServerControl, IDisposable
             }
         }
 
-        return CertificateStore.Build(_config.Sites, _localCa);
+        if (_acme is null && _config.Sites.Any(s => s.Tls?.Mode == TlsMode.Acme))
+        {
+            _acme = new AcmeCertificates(_config.Server, _challenges, _logs.CreateLogger("berth.acme"), _time);
+            _acme.LoadStored(_config.Sites);
+        }
+
+        return CertificateStore.Build(_config.Sites, _localCa, _acme);
     }
 
     public async Task<ControlResult> ScaleAsync(string app, int workers, CancellationToken cancellationToken) =>

@@ -63,7 +63,7 @@ public sealed class TestCertificates
                 return new NetworkStream(socket, ownsSocket: true);
             },
         };
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, presentedChain, errors) =>
         {
             var presented = new X509Certificate2(certificate!);
             lock (seen)
@@ -74,6 +74,11 @@ public sealed class TestCertificates
             using var chain = new X509Chain();
             chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             chain.ChainPolicy.CustomTrustStore.Add(root);
+            if (presentedChain is not null)
+            {
+                chain.ChainPolicy.ExtraStore.AddRange(presentedChain.ChainPolicy.ExtraStore); // the intermediates the server sent
+            }
+
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
             return (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0 && chain.Build(presented);
         };

@@ -31,6 +31,9 @@ public sealed record ServerSettings
     public string? RuntimeDir { get; init; }                      // where sockets and the shim go; default /tmp/berth-<pid>
     public string? AppsDir { get; init; }                         // one NAME.yml per app, watched (uWSGI's emperor); null for none
     public string Storage { get; init; } = "/var/lib/berth";      // certificates and the local CA; keys 0600
+    public string AcmeDirectory { get; init; } = "https://acme-v02.api.letsencrypt.org/directory";
+    public string? AcmeEmail { get; init; }                       // contact for expiry notices; optional (RFC 8555 7.3)
+    public string? AcmeCaBundle { get; init; }                    // PEM roots trusted for the directory's HTTPS (a test server's)
 }
 
 /// <summary>A listen address: <c>HOST:PORT</c> or <c>unix:PATH</c>.</summary>
@@ -58,7 +61,7 @@ public sealed record SiteConfig(
     public TlsConfig? Tls { get; init; }
 }
 
-public enum TlsMode { Files, Internal }
+public enum TlsMode { Files, Internal, Acme }
 
 /// <summary>A site's <c>tls:</c>: where its certificate comes from, the plain HTTP address that redirects to it, and HSTS.</summary>
 public sealed record TlsConfig(TlsMode Mode, string? CertFile, string? KeyFile, SourceSpan Source)

@@ -33,6 +33,15 @@ internal sealed partial class ConfigReader
                 case "storage":
                     server = server with { Storage = ResolvedPath(entry, ConfigSchema.Storage) ?? server.Storage };
                     break;
+                case "acme_directory":
+                    server = server with { AcmeDirectory = Text(entry, ConfigSchema.AcmeDirectory) ?? server.AcmeDirectory };
+                    break;
+                case "acme_email":
+                    server = server with { AcmeEmail = Text(entry, ConfigSchema.AcmeEmail) };
+                    break;
+                case "acme_ca_bundle":
+                    server = server with { AcmeCaBundle = ResolvedPath(entry, ConfigSchema.AcmeCaBundle) };
+                    break;
                 case "apps_dir":
                     server = server with { AppsDir = ResolvedPath(entry, ConfigSchema.AppsDir) };
                     break;

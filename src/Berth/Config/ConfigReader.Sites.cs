@@ -107,6 +107,12 @@ internal sealed partial class ConfigReader
             return new TlsConfig(TlsMode.Internal, null, null, At(block.KeyNode));
         }
 
+        if (block.Value is YamlScalarNode { Value: "acme" })
+        {
+            // Caddy's automatic HTTPS: HTTP-01 needs port 80, which then redirects everything else.
+            return new TlsConfig(TlsMode.Acme, null, null, At(block.KeyNode)) { RedirectFrom = ListenAddressParser.TryParse(":80", At(block.Value), _baseDirectory, out ListenAddress? http, out _) ? http : null };
+        }
+
         if (block.Value is YamlScalarNode scalar && IsEmpty(scalar))
         {
             return null;
@@ -121,6 +127,7 @@ internal sealed partial class ConfigReader
         string? cert = null, key = null;
         ListenAddress? redirect = null;
         TimeSpan? hsts = null;
+        TlsMode mode = TlsMode.Files;
         foreach (Entry entry in Settings(map, block.Path, SettingSection.Tls))
         {
             switch (entry.Key)
@@ -145,6 +152,16 @@ internal sealed partial class ConfigReader
                     }
 
                     break;
+                case "issuer":
+                    switch (Text(entry, ConfigSchema.Issuer))
+                    {
+                        case "acme": mode = TlsMode.Acme; break;
+                        case "internal": mode = TlsMode.Internal; break;
+                        case null: break;
+                        case { } other: Invalid(entry, ConfigSchema.Issuer, Quote(other)); break;
+                    }
+
+                    break;
                 case "hsts":
                     // "off" as in nginx's habit; a bare duration is the max-age.
                     hsts = Text(entry, ConfigSchema.Hsts) is "off" ? null : Parsed<TimeSpan>(entry, ConfigSchema.Hsts, Duration.TryParse);
@@ -154,7 +171,7 @@ internal sealed partial class ConfigReader
             }
         }
 
-        return new TlsConfig(TlsMode.Files, cert, key, At(block.KeyNode)) { RedirectFrom = redirect, Hsts = hsts };
+        return new TlsConfig(mode, cert, key, At(block.KeyNode)) { RedirectFrom = redirect, Hsts = hsts };
     }
 
     /// <summary>The names of a hosts: setting. Host names compare case-insensitively, and a trailing dot is the DNS

@@ -18,6 +18,9 @@ public static class ConfigSchema
     public static readonly Setting MaxBodySize = new("max_body_size", SettingSection.Server, ByteSize.Forms, "a size such as 10M", "--max-body-size") { Aliases = ["client_max_body_size", "limit_post", "body_size"] };
     public static readonly Setting RuntimeDir = new("runtime_dir", SettingSection.Server, "a directory path", "a directory such as /run/berth") { Aliases = ["runtime_directory", "worker_tmp_dir"] };
     public static readonly Setting Storage = new("storage", SettingSection.Server, "a directory path", "a directory such as /var/lib/berth, writable only by the user berth runs as") { Aliases = ["storage_dir", "data_dir", "state_dir"] };
+    public static readonly Setting AcmeDirectory = new("acme_directory", SettingSection.Server, "an https URL of an ACME directory", "https://acme-v02.api.letsencrypt.org/directory, or https://acme-staging-v02.api.letsencrypt.org/directory while testing") { Aliases = ["acme_ca", "acme_server", "ca_server", "server_url"] };
+    public static readonly Setting AcmeEmail = new("acme_email", SettingSection.Server, "an email address", "an address such as admin@example.com, for expiry notices") { Aliases = ["email", "contact", "acme_contact"] };
+    public static readonly Setting AcmeCaBundle = new("acme_ca_bundle", SettingSection.Server, "a PEM file of root certificates", "a PEM file with the root that signs the ACME server's HTTPS certificate") { Aliases = ["acme_ca_root", "ca_bundle", "ca_root"] };
     public static readonly Setting AppsDir = new("apps_dir", SettingSection.Server, "a directory path", "a directory such as apps.d, holding one NAME.yml file per app") { Aliases = ["emperor", "vassals", "apps_d", "app_dir", "conf_d", "include"] };
 
     // ---- apps.<name>: ----
@@ -43,12 +46,13 @@ public static class ConfigSchema
     public static readonly Setting Hosts = new("hosts", SettingSection.Site, "a host name such as example.com or *.example.com, or a list of them", "names such as [example.com, www.example.com], or leave it out for the default site") { Aliases = ["server_name", "server_names", "host", "domains", "domain", "names"] };
     public static readonly Setting Static = new("static", SettingSection.Site, "a mapping of URL prefixes to directories, such as { /static/: static/ }", "a mapping such as `static: { /static/: static/ }`", "--static") { Aliases = ["static_map", "statics", "alias", "static_files"] };
     public static readonly Setting App = new("app", SettingSection.Site, "the name of an app under apps:", "the name of an app defined under apps:") { Aliases = ["application"] };
-    public static readonly Setting Tls = new("tls", SettingSection.Site, "internal, or a mapping with cert: and key:", "internal for a certificate from berth's local CA, or `{ cert: fullchain.pem, key: privkey.pem }`") { Aliases = ["ssl", "https", "certificate"] };
+    public static readonly Setting Tls = new("tls", SettingSection.Site, "acme, internal, or a mapping with cert: and key:", "acme for a certificate from Let's Encrypt, internal for one from berth's local CA, or `{ cert: fullchain.pem, key: privkey.pem }`") { Aliases = ["ssl", "https", "certificate"] };
     public static readonly Setting Mounts = new("mounts", SettingSection.Site, "a mapping of URL prefixes to app names, such as { /api: api }", "a mapping such as `mounts: { /api: api }`") { Aliases = ["mount", "locations", "location", "routes"] };
 
     // ---- sites.<name>.tls: ----
     public static readonly Setting Cert = new("cert", SettingSection.Tls, "a PEM file holding the certificate, then its chain", "a PEM file such as /etc/letsencrypt/live/example.com/fullchain.pem", "--certfile") { Aliases = ["certfile", "ssl_certificate", "certificate", "fullchain"] };
     public static readonly Setting Key = new("key", SettingSection.Tls, "a PEM file holding the certificate's private key", "a PEM file such as /etc/letsencrypt/live/example.com/privkey.pem", "--keyfile") { Aliases = ["keyfile", "ssl_certificate_key", "privkey", "private_key"] };
+    public static readonly Setting Issuer = new("issuer", SettingSection.Tls, "acme or internal", "acme (Let's Encrypt, or acme_directory:), or internal (berth's local CA); leave it out when giving cert: and key:") { Aliases = ["ca", "provider", "mode"] };
     public static readonly Setting RedirectFrom = new("redirect_from", SettingSection.Tls, "an address such as :80", "a plain HTTP address such as :80, whose requests are sent to https with 308") { Aliases = ["http", "redirect", "http_port"] };
     public static readonly Setting Hsts = new("hsts", SettingSection.Tls, $"{Duration.Forms}, or off", "a duration such as 8760h (a year), or off") { Aliases = ["strict_transport_security", "hsts_max_age"] };
 
@@ -59,13 +63,13 @@ public static class ConfigSchema
 
     public static IReadOnlyList<Setting> TopLevelKeys { get; } = [Server, Apps, Sites];
 
-    public static IReadOnlyList<Setting> ServerKeys { get; } = [AccessLog, GracefulTimeout, ForwardedAllowIps, MaxBodySize, RuntimeDir, AppsDir, Storage];
+    public static IReadOnlyList<Setting> ServerKeys { get; } = [AccessLog, GracefulTimeout, ForwardedAllowIps, MaxBodySize, RuntimeDir, AppsDir, Storage, AcmeDirectory, AcmeEmail, AcmeCaBundle];
 
     public static IReadOnlyList<Setting> AppKeys { get; } = [Module, Interface, Workers, Threads, Preload, Python, Venv, Chdir, Env, Queue, Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory];
 
     public static IReadOnlyList<Setting> SiteKeys { get; } = [Listen, Hosts, Static, App, Mounts, Tls];
 
-    public static IReadOnlyList<Setting> TlsKeys { get; } = [Cert, Key, RedirectFrom, Hsts];
+    public static IReadOnlyList<Setting> TlsKeys { get; } = [Cert, Key, Issuer, RedirectFrom, Hsts];
 
     /// <summary>The keys an app file of apps_dir adds to <see cref="AppKeys"/>.</summary>
     public static IReadOnlyList<Setting> PlacementKeys { get; } = [Mount, Site, AppHosts];

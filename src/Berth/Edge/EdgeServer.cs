@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Text;
+using Berth.Acme;
 using Berth.Config;
 using Berth.Tls;
 using Berth.Workers;
@@ -32,10 +33,13 @@ public sealed class EdgeServer : IAsyncDisposable
     private readonly AccessLog? _accessLog;
     private volatile RoutingTable _routing;
     private volatile CertificateStore _certificates;
+    private readonly Http01Challenges? _challenges;
 
     /// <param name="certificates">The certificates of the TLS sites, chosen per handshake by SNI; see <see cref="PublishCertificates"/>.</param>
-    public EdgeServer(BerthConfig config, IReadOnlyDictionary<string, AppSupervisor> apps, CertificateStore certificates, string runtimeDirectory, ILoggerFactory logs, TimeProvider time)
+    /// <param name="challenges">ACME HTTP-01 answers, served on every listener before any site's routes; null for none.</param>
+    public EdgeServer(BerthConfig config, IReadOnlyDictionary<string, AppSupervisor> apps, CertificateStore certificates, Http01Challenges? challenges, string runtimeDirectory, ILoggerFactory logs, TimeProvider time)
     {
+        _challenges = challenges;
         Listeners = config.Sites.SelectMany(s => s.Listen)
             .Concat(config.Sites.Select(s => s.Tls?.RedirectFrom).OfType<ListenAddress>())
             .DistinctBy(l => l.ToString()).ToArray();
@@ -148,6 +152,14 @@ public sealed class EdgeServer : IAsyncDisposable
         var record = new RequestRecord();
         try
         {
+            if (_challenges is not null && context.Request.Path.StartsWithSegments("/.well-known/acme-challenge", out PathString token)
+                && _challenges.Find(token.Value?.TrimStart('/') ?? "") is { } keyAuthorization)
+            {
+                context.Response.ContentType = "application/octet-stream";
+                await context.Response.WriteAsync(keyAuthorization);
+                return;
+            }
+
             HostRouter router = RouterFor(context);
             string host = context.Request.Host.Value ?? string.Empty;
             SiteRoutes? site = router.Find(host);

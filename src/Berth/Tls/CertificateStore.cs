@@ -42,13 +42,24 @@ public sealed class CertificateStore
 
     /// <summary>Loads every site's certificate; throws <see cref="CertificateException"/> naming the first that fails.</summary>
     /// <param name="localCa">Issues the certificates of <c>tls: internal</c> sites; needed when there are any.</param>
-    public static CertificateStore Build(IEnumerable<SiteConfig> sites, LocalCa? localCa)
+    /// <param name="acme">The certificates of <c>tls: acme</c> sites obtained so far; a site still waiting for one is left out.</param>
+    public static CertificateStore Build(IEnumerable<SiteConfig> sites, LocalCa? localCa, AcmeCertificates? acme = null)
     {
         var store = new CertificateStore();
         foreach (SiteConfig site in sites)
         {
             if (site.Tls is not { } tls)
             {
+                continue;
+            }
+
+            if (tls.Mode == TlsMode.Acme)
+            {
+                if (acme?.For(site.Name) is { } obtained)
+                {
+                    store.Add(obtained, site.Hosts);
+                }
+
                 continue;
             }
 

@@ -11,6 +11,13 @@ public sealed class TlsValidator : IConfigValidator
 {
     public IEnumerable<ConfigError> Validate(BerthConfig config)
     {
+        foreach (SiteConfig site in config.Sites.Where(s => s.Tls is { Mode: TlsMode.Acme } && (s.Hosts.Count == 0 || s.Hosts.Any(h => h.Contains('*', StringComparison.Ordinal)))))
+        {
+            yield return config.SourceMap.Error(ConfigPath.Site(site.Name, ConfigSchema.Tls.Key), site.Tls!.Source,
+                "needs the site's host names to order a certificate for, and HTTP-01 cannot validate a wildcard",
+                "list the names under hosts:, such as [example.com, www.example.com], or use tls: internal or cert: and key: for this site");
+        }
+
         foreach (SiteConfig site in config.Sites)
         {
             if (site.Tls is not { Mode: TlsMode.Files } tls)

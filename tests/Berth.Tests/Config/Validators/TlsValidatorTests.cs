@@ -70,5 +70,21 @@ public sealed class TlsValidatorTests : IDisposable
         Assert.Contains("serves HTTPS for site a", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Acme_needs_host_names()
+    {
+        ConfigError error = _files.OneError(Apps + "sites:\n  main:\n    app: web\n    tls: acme\n", line: 5, key: "sites.main.tls");
+
+        Assert.Contains("hosts:", error.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Acme_alone_redirects_port_80_as_caddy_does()
+    {
+        BerthConfig config = _files.Valid(Apps + "sites:\n  main:\n    hosts: [example.com]\n    app: web\n    tls: acme\n");
+
+        Assert.Equal((TlsMode.Acme, "0.0.0.0:80"), (config.Sites[0].Tls!.Mode, config.Sites[0].Tls!.RedirectFrom?.ToString()));
+    }
+
     public void Dispose() => _files.Dispose();
 }

@@ -1,0 +1,227 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Berth.Acme;
+
+/// <summary>
+/// An ACME client (RFC 8555) for one account, just what issuing a certificate with HTTP-01 takes:
+/// <code>
+///   directory → newNonce → newAccount (jwk) → newOrder (kid) → each authorization: skip if valid, else answer
+///   http-01 and poll → finalize with a CSR for a fresh key → poll the order → download the chain
+/// </code>
+/// Every POST carries a fresh nonce; a badNonce answer is retried with the nonce it brings (6.5).
+/// </summary>
+public sealed class AcmeClient : IDisposable
+{
+    private const int BadNonceRetries = 5;
+
+    private readonly HttpClient _http;
+    private readonly AccountKey _account;
+    private readonly TimeProvider _time;
+    private readonly Uri _directoryUrl;
+    private JsonObject? _directory;
+    private string? _nonce;
+    private string? _kid;
+
+    /// <param name="trust">Extra roots that may sign the directory's HTTPS certificate (a test server's), or null.</param>
+    public AcmeClient(Uri directoryUrl, AccountKey account, X509Certificate2Collection? trust, TimeProvider time)
+    {
+        _directoryUrl = directoryUrl;
+        _account = account;
+        _time = time;
+        var handler = new SocketsHttpHandler();
+        if (trust is { Count: > 0 })
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (errors == SslPolicyErrors.None)
+                {
+                    return true;
+                }
+
+                if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+                {
+                    return false;
+                }
+
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(trust);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+            };
+        }
+
+        _http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+        _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("berth", "1"));
+    }
+
+    /// <summary>Orders a certificate for <paramref name="names"/>, answering HTTP-01 through <paramref name="challenges"/>.
+    /// Returns the chain (leaf first) and the new private key, both PEM.</summary>
+    public async Task<(string ChainPem, string KeyPem)> IssueAsync(IReadOnlyList<string> names, string? email, Http01Challenges challenges, CancellationToken cancellationToken)
+    {
+        if (_directory is null)
+        {
+            string text = await _http.GetStringAsync(_directoryUrl, cancellationToken);
+            _directory = JsonNode.Parse(text) as JsonObject ?? throw new AcmeException($"{_directoryUrl} is not an ACME directory");
+        }
+
+        await EnsureAccountAsync(email, cancellationToken);
+        var identifiers = new JsonArray(names.Select(n => (JsonNode)new JsonObject { ["type"] = "dns", ["value"] = n }).ToArray());
+        (JsonObject order, Uri? orderUrl) = await PostAsync(Endpoint("newOrder"), new JsonObject { ["identifiers"] = identifiers }, cancellationToken);
+        if (orderUrl is null)
+        {
+            throw new AcmeException("the ACME server created an order without telling where it is (no Location header)");
+        }
+
+        foreach (JsonNode? authorization in order["authorizations"]?.AsArray() ?? [])
+        {
+            await AuthorizeAsync(new Uri(authorization!.GetValue<string>()), challenges, cancellationToken);
+        }
+
+        using ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={names[0]}", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        foreach (string name in names)
+        {
+            san.AddDnsName(name);
+        }
+
+        request.CertificateExtensions.Add(san.Build());
+        string csr = AccountKey.Base64Url(request.CreateSigningRequest());
+        (order, _) = await PostAsync(new Uri(order["finalize"]!.GetValue<string>()), new JsonObject { ["csr"] = csr }, cancellationToken);
+        order = await PollAsync(orderUrl, order, "processing", cancellationToken);
+        if (Status(order) != "valid" || order["certificate"] is null)
+        {
+            throw new AcmeException($"the order for {string.Join(", ", names)} ended {Status(order)}: {order["error"]?.ToJsonString()}");
+        }
+
+        string chain = await PostAsGetTextAsync(new Uri(order["certificate"]!.GetValue<string>()), cancellationToken);
+        return (chain, key.ExportPkcs8PrivateKeyPem());
+    }
+
+    private async Task AuthorizeAsync(Uri url, Http01Challenges challenges, CancellationToken cancellationToken)
+    {
+        (JsonObject authorization, _) = await PostAsync(url, null, cancellationToken);
+        if (Status(authorization) == "valid")
+        {
+            return; // authorized by an earlier order (RFC 8555 7.1.4)
+        }
+
+        string name = authorization["identifier"]?["value"]?.GetValue<string>() ?? "?";
+        JsonObject challenge = authorization["challenges"]?.AsArray().OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == "http-01")
+            ?? throw new AcmeException($"the ACME server offers no http-01 challenge for {name}");
+        string token = challenge["token"]!.GetValue<string>();
+        challenges.Add(token, $"{token}.{_account.Thumbprint()}");
+        try
+        {
+            await PostAsync(new Uri(challenge["url"]!.GetValue<string>()), new JsonObject(), cancellationToken);
+            authorization = await PollAsync(url, authorization, "pending", cancellationToken);
+        }
+        finally
+        {
+            challenges.Remove(token);
+        }
+
+        if (Status(authorization) != "valid")
+        {
+            string? problem = authorization["challenges"]?.AsArray().OfType<JsonObject>().Select(c => c["error"]?["detail"]?.GetValue<string>()).FirstOrDefault(d => d is not null);
+            throw new AcmeException($"the ACME server could not check that this machine answers for {name}: {problem ?? Status(authorization)}; " +
+                $"make sure {name} resolves to this machine and port 80 reaches berth's redirect_from: address");
+        }
+    }
+
+    /// <summary>POST-as-GET until the status leaves <paramref name="waiting"/>, sleeping as Retry-After says (RFC 8555 7.5.1).</summary>
+    private async Task<JsonObject> PollAsync(Uri url, JsonObject current, string waiting, CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; attempt < 60 && (Status(current) == waiting || Status(current) == "pending" || Status(current) == "processing"); attempt++)
+        {
+            await Task.Delay(_retryAfter ?? TimeSpan.FromSeconds(1), _time, cancellationToken);
+            (current, _) = await PostAsync(url, null, cancellationToken);
+        }
+
+        return current;
+    }
+
+    private TimeSpan? _retryAfter;
+
+    private static string Status(JsonObject o) => o["status"]?.GetValue<string>() ?? "";
+
+    private async Task EnsureAccountAsync(string? email, CancellationToken cancellationToken)
+    {
+        if (_kid is not null)
+        {
+            return;
+        }
+
+        var account = new JsonObject { ["termsOfServiceAgreed"] = true };
+        if (email is not null)
+        {
+            account["contact"] = new JsonArray("mailto:" + email);
+        }
+
+        (_, Uri? location) = await PostAsync(Endpoint("newAccount"), account, cancellationToken, useJwk: true);
+        _kid = location?.ToString() ?? throw new AcmeException("the ACME server created an account without an account URL (no Location header)");
+    }
+
+    private Uri Endpoint(string name) =>
+        new(_directory?[name]?.GetValue<string>() ?? throw new AcmeException($"the ACME directory {_directoryUrl} has no {name}"));
+
+    private async Task<string> PostAsGetTextAsync(Uri url, CancellationToken cancellationToken)
+    {
+        using HttpResponseMessage response = await SendAsync(url, null, useJwk: false, cancellationToken);
+        return await response.Content.ReadAsStringAsync(cancellationToken);
+    }
+
+    private async Task<(JsonObject Body, Uri? Location)> PostAsync(Uri url, JsonNode? payload, CancellationToken cancellationToken, bool useJwk = false)
+    {
+        using HttpResponseMessage response = await SendAsync(url, payload, useJwk, cancellationToken);
+        string text = await response.Content.ReadAsStringAsync(cancellationToken);
+        JsonObject body = text.Length > 0 && JsonNode.Parse(text) is JsonObject parsed ? parsed : new JsonObject();
+        return (body, response.Headers.Location);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(Uri url, JsonNode? payload, bool useJwk, CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            string nonce = _nonce ?? await NewNonceAsync(cancellationToken);
+            _nonce = null;
+            string jws = _account.Sign(url.ToString(), nonce, useJwk ? null : _kid, payload);
+            using var content = new StringContent(jws, Encoding.UTF8);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/jose+json");
+            HttpResponseMessage response = await _http.PostAsync(url, content, cancellationToken);
+            _nonce = response.Headers.TryGetValues("Replay-Nonce", out IEnumerable<string>? nonces) ? nonces.FirstOrDefault() : null;
+            _retryAfter = response.Headers.RetryAfter?.Delta ?? (response.Headers.RetryAfter?.Date is { } date ? date - _time.GetUtcNow() : null);
+            if (response.IsSuccessStatusCode)
+            {
+                return response;
+            }
+
+            string problem = await response.Content.ReadAsStringAsync(cancellationToken);
+            response.Dispose();
+            if (problem.Contains("urn:ietf:params:acme:error:badNonce", StringComparison.Ordinal) && attempt < BadNonceRetries)
+            {
+                continue; // RFC 8555 6.5: retry with the nonce the error brought
+            }
+
+            string advice = response.StatusCode == HttpStatusCode.TooManyRequests ? $"; rate limited, try again after {_retryAfter?.ToString() ?? "a while"}" : "";
+            throw new AcmeException($"{url} answered {(int)response.StatusCode}: {problem}{advice}");
+        }
+    }
+
+    private async Task<string> NewNonceAsync(CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Head, Endpoint("newNonce"));
+        using HttpResponseMessage response = await _http.SendAsync(request, cancellationToken);
+        return response.Headers.TryGetValues("Replay-Nonce", out IEnumerable<string>? nonces) ? nonces.First()
+            : throw new AcmeException($"{request.RequestUri} gave no Replay-Nonce");
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,62 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace Berth.IntegrationTests;
+
+/// <summary>Certificates from a real ACME server (pebble) over HTTP-01, answered by berth's own edge.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class AcmeTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private readonly TestCertificates _certs = new();
+
+    [Fact]
+    public async Task A_tls_acme_site_gets_its_certificate_over_http_01_and_serves_it_after_a_restart_without_ordering_again()
+    {
+        await using Pebble pebble = await Pebble.StartAsync(_certs);
+        string storage = Directory.CreateTempSubdirectory("berth-acme").FullName;
+        int port = BerthProcess.FreePort();
+        string config = Path.Combine(storage, "berth.yml");
+        File.WriteAllText(config, $"""
+            server:
+              storage: {storage}
+              acme_directory: {pebble.DirectoryUrl}
+              acme_ca_bundle: {_certs.CaFile}
+              acme_email: admin@example.test
+            apps:
+              plain:
+                module: plain_wsgi:application
+                python: {BerthProcess.SystemPython}
+                chdir: {BerthProcess.AppsDir}
+                workers: 1
+            sites:
+              main:
+                listen: ["127.0.0.1:{port}"]
+                hosts: [acme.test, www.acme.test]
+                app: plain
+                tls:
+                  issuer: acme
+                  redirect_from: "127.0.0.1:{pebble.HttpPort}"
+            """);
+        X509Certificate2 root;
+        await using (BerthProcess berth = await BerthProcess.StartAsync(["serve", "--config", config], bind: false, port: port))
+        {
+            await berth.WaitForOutputAsync("certificate for acme.test, www.acme.test issued by", Patience);
+            root = await pebble.RootAsync(_certs, pebble.ManagementPort);
+            var seen = new List<X509Certificate2>();
+            using HttpClient client = TestCertificates.Client(port, root, seen);
+            Assert.Equal("Hello, World!", await client.GetStringAsync(new Uri($"https://www.acme.test:{port}/hello")));
+            Assert.Contains("Pebble", Assert.Single(seen).Issuer, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(storage, "certificates", "acme.test", "privkey.pem")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(storage, "acme", "account.key")));
+
+        await using (BerthProcess again = await BerthProcess.StartAsync(["serve", "--config", config], bind: false, port: port))
+        {
+            using HttpClient client = TestCertificates.Client(port, root, []);
+            Assert.Equal("Hello, World!", await client.GetStringAsync(new Uri($"https://acme.test:{port}/hello")));
+            Assert.DoesNotContain("issued by", again.Output, StringComparison.Ordinal);
+        }
+    }
+}
