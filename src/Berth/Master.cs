@@ -239,6 +239,27 @@ public sealed partial class Master : IServerControl, IDisposable
         return new ControlResult(results.All(r => r.Ok), string.Join("\n", results.Select(r => r.Message)));
     }
 
+    public async Task<ControlResult> RenewCertificatesAsync(string? name, CancellationToken cancellationToken)
+    {
+        SiteConfig[] sites = _config.Sites.Where(s => s.Tls?.Mode == TlsMode.Acme && (name is null || s.Name == name || s.Hosts.Contains(name, StringComparer.OrdinalIgnoreCase))).ToArray();
+        if (_acme is null || sites.Length == 0)
+        {
+            return new ControlResult(false, name is null ? "no site here has tls: acme" : $"no tls: acme site here is named or serves '{name}'");
+        }
+
+        var messages = new List<string>();
+        bool ok = true;
+        foreach (SiteConfig site in sites)
+        {
+            string? problem = await _acme.RenewAsync(site, cancellationToken);
+            ok &= problem is null;
+            messages.Add(problem ?? $"site {site.Name}: new certificate for {string.Join(", ", site.Hosts)}, valid until {_acme.NotAfter(site.Name):u}");
+        }
+
+        ReloadCertificates();
+        return new ControlResult(ok, string.Join("\n", messages));
+    }
+
     private bool IsSecure(ListenAddress listener) =>
         _config.Sites.Any(s => s.Tls is not null && s.Listen.Any(l => l.ToString() == listener.ToString()));
 

@@ -11,7 +11,7 @@ public sealed class AcmeTests
     private readonly TestCertificates _certs = new();
 
     [Fact]
-    public async Task A_tls_acme_site_gets_its_certificate_over_http_01_and_serves_it_after_a_restart_without_ordering_again()
+    public async Task A_tls_acme_site_gets_its_certificate_over_http_01_shows_it_in_cert_status_renews_on_demand_and_keeps_it_across_a_restart()
     {
         await using Pebble pebble = await Pebble.StartAsync(_certs);
         string storage = Directory.CreateTempSubdirectory("berth-acme").FullName;
@@ -47,6 +47,20 @@ public sealed class AcmeTests
             using HttpClient client = TestCertificates.Client(port, root, seen);
             Assert.Equal("Hello, World!", await client.GetStringAsync(new Uri($"https://www.acme.test:{port}/hello")));
             Assert.Contains("Pebble", Assert.Single(seen).Issuer, StringComparison.Ordinal);
+
+            (int statusExit, string status) = await BerthProcess.RunAsync("cert", "status", "--config", config);
+            Assert.True(statusExit == 0, status);
+            Assert.Contains("site main: acme.test, www.acme.test", status, StringComparison.Ordinal);
+            Assert.Contains("issuer: CN=Pebble Intermediate CA", status, StringComparison.Ordinal);
+            Assert.Contains("next renewal: ", status, StringComparison.Ordinal);
+
+            (int renewExit, string renewed) = await BerthProcess.RunAsync("cert", "renew", "acme.test", "--control", berth.ControlPath!);
+            Assert.True(renewExit == 0, renewed);
+            Assert.Contains("site main: new certificate for acme.test, www.acme.test", renewed, StringComparison.Ordinal);
+            var seenAfter = new List<X509Certificate2>();
+            using HttpClient fresh = TestCertificates.Client(port, root, seenAfter);
+            Assert.Equal("Hello, World!", await fresh.GetStringAsync(new Uri($"https://acme.test:{port}/hello")));
+            Assert.NotEqual(seen[0].SerialNumber, Assert.Single(seenAfter).SerialNumber);
         }
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(storage, "certificates", "acme.test", "privkey.pem")));

@@ -49,6 +49,7 @@ public static class BerthCommand
         root.Subcommands.Add(ReloadCommand.Create());
         root.Subcommands.Add(ScaleCommand.Create());
         root.Subcommands.Add(StopCommand.Create());
+        root.Subcommands.Add(CertCommand.Create());
         return root;
     }
 
@@ -120,7 +121,7 @@ public static class BerthCommand
         return await master.RunAsync(cancellationToken);
     }
 
-    private static bool ReportErrors(ConfigResult result)
+    internal static bool ReportErrors(ConfigResult result)
     {
         foreach (ConfigError error in result.Errors)
         {

@@ -53,6 +53,8 @@ public sealed class ControlClient : IAsyncDisposable
 
     public Task<ControlResponse> ReloadAsync(string? app, CancellationToken cancellationToken) => SendAsync(ControlRequest.Reload(app), cancellationToken);
 
+    public Task<ControlResponse> RenewAsync(string? site, CancellationToken cancellationToken) => SendAsync(ControlRequest.Renew(site), cancellationToken);
+
     public Task<ControlResponse> ScaleAsync(string app, int workers, CancellationToken cancellationToken) => SendAsync(ControlRequest.Scale(app, workers), cancellationToken);
 
     public Task<ControlResponse> StopAsync(CancellationToken cancellationToken) => SendAsync(ControlRequest.Stop(), cancellationToken);

@@ -235,6 +235,9 @@ public sealed partial class ControlServer
                     LogReloadRequested(request.App ?? "every app");
                     return ControlResponse.From(await _control.ReloadAsync(request.App, cancellationToken));
 
+                case "renew":
+                    return ControlResponse.From(await _control.RenewCertificatesAsync(request.App, cancellationToken));
+
                 case "scale":
                     if (string.IsNullOrEmpty(request.App) || request.Workers is not { } workers)
                     {

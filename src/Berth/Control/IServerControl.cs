@@ -14,6 +14,10 @@ public interface IServerControl
     /// <summary>Sets the number of workers of <paramref name="app"/>.</summary>
     Task<ControlResult> ScaleAsync(string app, int workers, CancellationToken cancellationToken);
 
+    /// <summary>Orders new ACME certificates now for the site or host <paramref name="name"/>, or for every <c>tls: acme</c>
+    /// site when null; the old certificates serve until the new ones are in hand.</summary>
+    Task<ControlResult> RenewCertificatesAsync(string? name, CancellationToken cancellationToken);
+
     /// <summary>Graceful stop, as SIGTERM.</summary>
     void Stop();
 }

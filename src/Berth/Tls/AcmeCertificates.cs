@@ -80,6 +80,33 @@ public sealed partial class AcmeCertificates
         }
     }
 
+    /// <summary>Orders now, whatever the certificate's age (<c>berth cert renew</c>); null when done, else why not.</summary>
+    public async Task<string?> RenewAsync(SiteConfig site, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ObtainAsync(site, cancellationToken);
+            return null;
+        }
+        catch (Exception e) when (e is AcmeException or HttpRequestException or IOException or CertificateException)
+        {
+            LogOrderFailed(site.Name, string.Join(", ", site.Hosts), e.Message, 0);
+            return $"site {site.Name}: {e.Message}; the current certificate keeps serving";
+        }
+    }
+
+    public DateTime? NotAfter(string site) => _bySite.TryGetValue(site, out var held) ? held.Leaf.NotAfter.ToUniversalTime() : null;
+
+    /// <summary>When a certificate is due: a third of its lifetime before it ends.</summary>
+    public static DateTimeOffset RenewalTime(X509Certificate2 leaf)
+    {
+        DateTimeOffset notBefore = leaf.NotBefore.ToUniversalTime(), notAfter = leaf.NotAfter.ToUniversalTime();
+        return notAfter - (notAfter - notBefore) / 3;
+    }
+
+    /// <summary>The last failed order's reason for <paramref name="site"/>, kept in storage for <c>berth cert status</c>.</summary>
+    public static string LastErrorFile(StorageDirectory storage, SiteConfig site) => storage.PathOf("certificates", site.Hosts[0], "last-error");
+
     /// <summary>Missing, or with a third of its lifetime left.</summary>
     private bool Due(SiteConfig site)
     {
@@ -88,11 +115,25 @@ public sealed partial class AcmeCertificates
             return true;
         }
 
-        DateTimeOffset notBefore = held.Leaf.NotBefore.ToUniversalTime(), notAfter = held.Leaf.NotAfter.ToUniversalTime();
-        return _time.GetUtcNow() >= notAfter - (notAfter - notBefore) / 3;
+        return _time.GetUtcNow() >= RenewalTime(held.Leaf);
     }
 
     private async Task ObtainAsync(SiteConfig site, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await OrderAsync(site, cancellationToken);
+            File.Delete(LastErrorFile(_storage, site));
+        }
+        catch (Exception e) when (e is AcmeException or HttpRequestException or IOException or CertificateException)
+        {
+            _storage.EnsureDirectory(Path.Combine("certificates", site.Hosts[0]));
+            StorageDirectory.WriteAtomic(LastErrorFile(_storage, site), $"{_time.GetUtcNow():u} {e.Message}\n", secret: false);
+            throw;
+        }
+    }
+
+    private async Task OrderAsync(SiteConfig site, CancellationToken cancellationToken)
     {
         using FileStream held = _storage.Lock(TimeSpan.FromMinutes(5)); // two berths never order at once
         using AccountKey account = LoadOrCreateAccount();

@@ -27,6 +27,12 @@ internal sealed class FakeServerControl : IServerControl
         return Status;
     }
 
+    public Task<ControlResult> RenewCertificatesAsync(string? name, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"renew {name ?? "*"}");
+        return Task.FromResult(new ControlResult(true, "renewed"));
+    }
+
     public Task<ControlResult> ReloadAsync(string? app, CancellationToken cancellationToken)
     {
         Calls.Enqueue($"reload {app ?? "*"}");
