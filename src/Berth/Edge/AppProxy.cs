@@ -57,6 +57,12 @@ public sealed partial class AppProxy
         await using (body)
         {
             WorkerSlot? worker;
+            if (app.FailedReason is not null && app.Dispatcher.Workers.Count == 0)
+            {
+                await RefuseAsync(context, app); // nothing will come to take it from the queue
+                return;
+            }
+
             try
             {
                 worker = await app.Dispatcher.AcquireAsync(context.RequestAborted);
