@@ -79,8 +79,8 @@ public sealed partial class AppProxy
             }
 
             long started = Stopwatch.GetTimestamp();
-            record.Worker = $"{app.App.Name}:{worker.Id}";
-            worker.LastRequest = context.Request.Method + " " + context.Request.Path;
+            record.Worker = worker.Label;
+            worker.LastRequestParts = (context.Request.Method, context.Request.Path.Value);
             var request = new ProxyRequest(context, route, body, _options.IsTrustedProxy(context.Connection.RemoteIpAddress));
             Exchange exchange;
             try

@@ -276,6 +276,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
     private WorkerSlot NewSlot(int id, System.Diagnostics.Process? process, Zygote? zygote) => new(id, _generation, process, _time.GetUtcNow())
     {
         Zygote = zygote,
+        Label = $"{App.Name}:{id}",
         RequestLimit = App.MaxRequests > 0 ? App.MaxRequests + Random.Shared.NextInt64((long)App.MaxRequestsJitter + 1) : 0,
         LifetimeLimit = App.MaxLifetime is { } lifetime ? lifetime + App.MaxLifetimeJitter * Random.Shared.NextDouble() : null,
     };
