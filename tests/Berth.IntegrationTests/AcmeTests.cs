@@ -23,12 +23,7 @@ public sealed class AcmeTests
               acme_directory: {pebble.DirectoryUrl}
               acme_ca_bundle: {_certs.CaFile}
               acme_email: admin@example.test
-            apps:
-              plain:
-                module: plain_wsgi:application
-                python: {BerthProcess.SystemPython}
-                chdir: {BerthProcess.AppsDir}
-                workers: 1
+            {TlsTests.PlainApp}
             sites:
               main:
                 listen: ["127.0.0.1:{port}"]
@@ -61,6 +56,18 @@ public sealed class AcmeTests
             using HttpClient fresh = TestCertificates.Client(port, root, seenAfter);
             Assert.Equal("Hello, World!", await fresh.GetStringAsync(new Uri($"https://acme.test:{port}/hello")));
             Assert.NotEqual(seen[0].SerialNumber, Assert.Single(seenAfter).SerialNumber);
+
+            // The ACME server goes away: the order fails, says why, and the certificate in hand keeps serving.
+            await pebble.DisposeAsync();
+            (int failedExit, string failed) = await BerthProcess.RunAsync("cert", "renew", "--control", berth.ControlPath!);
+            Assert.Equal(1, failedExit);
+            Assert.Contains("the current certificate keeps serving", failed, StringComparison.Ordinal);
+            var seenLater = new List<X509Certificate2>();
+            using HttpClient later = TestCertificates.Client(port, root, seenLater);
+            Assert.Equal("Hello, World!", await later.GetStringAsync(new Uri($"https://acme.test:{port}/hello")));
+            Assert.Equal(seenAfter[0].SerialNumber, Assert.Single(seenLater).SerialNumber);
+            (_, string statusAfterFailure) = await BerthProcess.RunAsync("cert", "status", "--config", config);
+            Assert.Contains("last error: ", statusAfterFailure, StringComparison.Ordinal);
         }
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(storage, "certificates", "acme.test", "privkey.pem")));

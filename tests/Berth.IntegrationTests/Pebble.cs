@@ -14,6 +14,7 @@ public sealed class Pebble : IAsyncDisposable
     private readonly Process _dns;
     private readonly Process _pebble;
     private readonly StringBuilder _output = new();
+    private bool _disposed;
 
     private Pebble(Process dns, Process pebble, int port, int managementPort, int httpPort)
     {
@@ -116,6 +117,12 @@ public sealed class Pebble : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return; // a test may stop pebble early, to see an order fail
+        }
+
+        _disposed = true;
         foreach (Process process in new[] { _pebble, _dns })
         {
             if (!process.HasExited)

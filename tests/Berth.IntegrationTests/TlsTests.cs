@@ -20,7 +20,23 @@ public sealed class TlsTests
         return path;
     }
 
-    private static string App => $"""
+    /// <summary>One site, site.test on <paramref name="port"/>, serving the plain app with this certificate; <paramref name="moreTls"/>
+    /// adds lines under tls:.</summary>
+    private static string SiteTestConfig(int port, string cert, string key, string moreTls) => WriteConfig($"""
+        {PlainApp}
+        sites:
+          main:
+            listen: ["127.0.0.1:{port}"]
+            hosts: [site.test]
+            app: plain
+            tls:
+              cert: {cert}
+              key: {key}
+        {moreTls}
+        """);
+
+    /// <summary>The apps: block of a berth.yml serving tests/apps/plain_wsgi.py with one worker.</summary>
+    internal static string PlainApp => $"""
         apps:
           plain:
             module: plain_wsgi:application
@@ -38,7 +54,7 @@ public sealed class TlsTests
         File.WriteAllText(Path.Combine(files, "index.html"), "site b\n");
         int port = BerthProcess.FreePort();
         string config = WriteConfig($"""
-            {App}
+            {PlainApp}
             sites:
               a:
                 listen: ["127.0.0.1:{port}"]
@@ -103,17 +119,7 @@ public sealed class TlsTests
     {
         (string cert, string key) = _certs.Issue("site", "site.test");
         int port = BerthProcess.FreePort();
-        string config = WriteConfig($"""
-            {App}
-            sites:
-              main:
-                listen: ["127.0.0.1:{port}"]
-                hosts: [site.test]
-                app: plain
-                tls:
-                  cert: {cert}
-                  key: {key}
-            """);
+        string config = SiteTestConfig(port, cert, key, "");
         await using BerthProcess berth = await BerthProcess.StartAsync(["serve", "--config", config], bind: false, port: port);
         var seenByOld = new List<X509Certificate2>();
         using HttpClient old = TestCertificates.Client(port, _certs.Ca, seenByOld);
@@ -140,16 +146,7 @@ public sealed class TlsTests
         (string cert, string key) = _certs.Issue("site", "site.test");
         int port = BerthProcess.FreePort();
         int plain = BerthProcess.FreePort();
-        string config = WriteConfig($"""
-            {App}
-            sites:
-              main:
-                listen: ["127.0.0.1:{port}"]
-                hosts: [site.test]
-                app: plain
-                tls:
-                  cert: {cert}
-                  key: {key}
+        string config = SiteTestConfig(port, cert, key, $"""
                   redirect_from: "127.0.0.1:{plain}"
                   hsts: 1h
             """);
@@ -181,7 +178,7 @@ public sealed class TlsTests
         string config = WriteConfig($"""
             server:
               storage: {storage}
-            {App}
+            {PlainApp}
             sites:
               main:
                 listen: ["127.0.0.1:{port}"]

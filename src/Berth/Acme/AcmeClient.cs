@@ -27,6 +27,7 @@ public sealed class AcmeClient : IDisposable
     private JsonObject? _directory;
     private string? _nonce;
     private string? _kid;
+    private TimeSpan? _retryAfter; // from the last answer, for polling (RFC 8555 7.5.1) and 429 advice
 
     /// <param name="trust">Extra roots that may sign the directory's HTTPS certificate (a test server's), or null.</param>
     public AcmeClient(Uri directoryUrl, AccountKey account, X509Certificate2Collection? trust, TimeProvider time)
@@ -95,7 +96,7 @@ public sealed class AcmeClient : IDisposable
         request.CertificateExtensions.Add(san.Build());
         string csr = AccountKey.Base64Url(request.CreateSigningRequest());
         (order, _) = await PostAsync(new Uri(order["finalize"]!.GetValue<string>()), new JsonObject { ["csr"] = csr }, cancellationToken);
-        order = await PollAsync(orderUrl, order, "processing", cancellationToken);
+        order = await PollAsync(orderUrl, order, cancellationToken);
         if (Status(order) != "valid" || order["certificate"] is null)
         {
             throw new AcmeException($"the order for {string.Join(", ", names)} ended {Status(order)}: {order["error"]?.ToJsonString()}");
@@ -121,7 +122,7 @@ public sealed class AcmeClient : IDisposable
         try
         {
             await PostAsync(new Uri(challenge["url"]!.GetValue<string>()), new JsonObject(), cancellationToken);
-            authorization = await PollAsync(url, authorization, "pending", cancellationToken);
+            authorization = await PollAsync(url, authorization, cancellationToken);
         }
         finally
         {
@@ -136,10 +137,10 @@ public sealed class AcmeClient : IDisposable
         }
     }
 
-    /// <summary>POST-as-GET until the status leaves <paramref name="waiting"/>, sleeping as Retry-After says (RFC 8555 7.5.1).</summary>
-    private async Task<JsonObject> PollAsync(Uri url, JsonObject current, string waiting, CancellationToken cancellationToken)
+    /// <summary>POST-as-GET while the status is pending or processing, sleeping as Retry-After says (RFC 8555 7.5.1), a minute at most.</summary>
+    private async Task<JsonObject> PollAsync(Uri url, JsonObject current, CancellationToken cancellationToken)
     {
-        for (int attempt = 0; attempt < 60 && (Status(current) == waiting || Status(current) == "pending" || Status(current) == "processing"); attempt++)
+        for (int attempt = 0; attempt < 60 && Status(current) is "pending" or "processing"; attempt++)
         {
             await Task.Delay(_retryAfter ?? TimeSpan.FromSeconds(1), _time, cancellationToken);
             (current, _) = await PostAsync(url, null, cancellationToken);
@@ -147,8 +148,6 @@ public sealed class AcmeClient : IDisposable
 
         return current;
     }
-
-    private TimeSpan? _retryAfter;
 
     private static string Status(JsonObject o) => o["status"]?.GetValue<string>() ?? "";
 

@@ -7,61 +7,15 @@ namespace Berth.Edge;
 /// </summary>
 public sealed class HostRouter
 {
-    private readonly Dictionary<string, SiteRoutes> _exact = new(StringComparer.OrdinalIgnoreCase);
-    private readonly List<(string Suffix, SiteRoutes Site)> _wildcards = [];
+    private readonly HostNameTable<SiteRoutes> _sites = new();
 
-    public SiteRoutes? Default { get; private set; }
+    public SiteRoutes? Default => _sites.Default;
 
-    public IEnumerable<string> Names => _exact.Keys.Concat(_wildcards.Select(w => "*" + w.Suffix));
+    public IEnumerable<string> Names => _sites.Names;
 
-    public void Add(SiteRoutes site, IReadOnlyList<string> hosts)
-    {
-        if (hosts.Count == 0)
-        {
-            Default ??= site;
-        }
+    public void Add(SiteRoutes site, IReadOnlyList<string> hosts) => _sites.Add(site, hosts);
 
-        foreach (string host in hosts)
-        {
-            if (host == "*")
-            {
-                Default ??= site;
-            }
-            else if (host.StartsWith("*.", StringComparison.Ordinal))
-            {
-                _wildcards.Add((host[1..], site));
-                _wildcards.Sort((a, b) => b.Suffix.Length.CompareTo(a.Suffix.Length));
-            }
-            else
-            {
-                _exact.TryAdd(host, site);
-            }
-        }
-    }
-
-    public SiteRoutes? Find(string host)
-    {
-        if (_exact.Count == 0 && _wildcards.Count == 0)
-        {
-            return Default;
-        }
-
-        string name = StripPort(host);
-        if (_exact.TryGetValue(name, out SiteRoutes? site))
-        {
-            return site;
-        }
-
-        foreach ((string suffix, SiteRoutes wildcard) in _wildcards)
-        {
-            if (name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) && name.Length > suffix.Length)
-            {
-                return wildcard;
-            }
-        }
-
-        return Default;
-    }
+    public SiteRoutes? Find(string host) => _sites.HasNames ? _sites.Find(StripPort(host)) : _sites.Default;
 
     internal static string StripPort(string host)
     {

@@ -1,5 +1,6 @@
 using System.Net.Security;
 using Berth.Config;
+using Berth.Edge;
 
 namespace Berth.Tls;
 
@@ -14,31 +15,11 @@ public sealed class CertificateStore
 {
     public static readonly CertificateStore Empty = new();
 
-    private readonly Dictionary<string, SslStreamCertificateContext> _exact = new(StringComparer.OrdinalIgnoreCase);
-    private readonly List<(string Suffix, SslStreamCertificateContext Certificate)> _wildcards = [];
-    private SslStreamCertificateContext? _default;
+    private readonly HostNameTable<SslStreamCertificateContext> _names = new();
     private SslStreamCertificateContext? _first;
 
-    public SslStreamCertificateContext? Find(string? serverName)
-    {
-        if (!string.IsNullOrEmpty(serverName))
-        {
-            if (_exact.TryGetValue(serverName, out SslStreamCertificateContext? exact))
-            {
-                return exact;
-            }
-
-            foreach ((string suffix, SslStreamCertificateContext wildcard) in _wildcards)
-            {
-                if (serverName.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) && serverName.Length > suffix.Length)
-                {
-                    return wildcard;
-                }
-            }
-        }
-
-        return _default ?? _first;
-    }
+    public SslStreamCertificateContext? Find(string? serverName) =>
+        (string.IsNullOrEmpty(serverName) ? _names.Default : _names.Find(serverName)) ?? _first;
 
     /// <summary>Loads every site's certificate; throws <see cref="CertificateException"/> naming the first that fails.</summary>
     /// <param name="localCa">Issues the certificates of <c>tls: internal</c> sites; needed when there are any.</param>
@@ -78,26 +59,6 @@ public sealed class CertificateStore
     private void Add(SslStreamCertificateContext certificate, IReadOnlyList<string> hosts)
     {
         _first ??= certificate;
-        if (hosts.Count == 0)
-        {
-            _default ??= certificate;
-        }
-
-        foreach (string host in hosts)
-        {
-            if (host == "*")
-            {
-                _default ??= certificate;
-            }
-            else if (host.StartsWith("*.", StringComparison.Ordinal))
-            {
-                _wildcards.Add((host[1..], certificate));
-                _wildcards.Sort((a, b) => b.Suffix.Length.CompareTo(a.Suffix.Length));
-            }
-            else
-            {
-                _exact.TryAdd(host, certificate);
-            }
-        }
+        _names.Add(certificate, hosts);
     }
 }
