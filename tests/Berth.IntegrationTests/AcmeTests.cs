@@ -11,11 +11,31 @@ public sealed class AcmeTests
     private readonly TestCertificates _certs = new();
 
     [Fact]
-    public async Task A_tls_acme_site_gets_its_certificate_over_http_01_shows_it_in_cert_status_renews_on_demand_and_keeps_it_across_a_restart()
+    public async Task A_stored_certificate_with_less_than_a_third_of_its_life_left_is_renewed_and_replaced_without_a_restart()
     {
         await using Pebble pebble = await Pebble.StartAsync(_certs);
         string storage = Directory.CreateTempSubdirectory("berth-acme").FullName;
+        string stored = Directory.CreateDirectory(Path.Combine(storage, "certificates", "acme.test")).FullName;
+        (string oldCert, string oldKey) = _certs.Issue("expiring", DateTimeOffset.UtcNow.AddDays(-60), DateTimeOffset.UtcNow.AddDays(10), "acme.test");
+        File.Copy(oldCert, Path.Combine(stored, "fullchain.pem"));
+        File.Copy(oldKey, Path.Combine(stored, "privkey.pem"));
         int port = BerthProcess.FreePort();
+        string config = WriteConfig(storage, pebble, port, "[acme.test]");
+
+        await using BerthProcess berth = await BerthProcess.StartAsync(["serve", "--config", config], bind: false, port: port);
+        await berth.WaitForOutputAsync("certificate for acme.test issued by", Patience);
+
+        X509Certificate2 root = await pebble.RootAsync(_certs, pebble.ManagementPort);
+        var seen = new List<X509Certificate2>();
+        using HttpClient client = TestCertificates.Client(port, root, seen);
+        Assert.Equal("Hello, World!", await client.GetStringAsync(new Uri($"https://acme.test:{port}/hello")));
+        Assert.Contains("Pebble", Assert.Single(seen).Issuer, StringComparison.Ordinal);
+        using X509Certificate2 renewed = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(stored, "fullchain.pem")));
+        Assert.Contains("Pebble", renewed.Issuer, StringComparison.Ordinal);
+    }
+
+    private string WriteConfig(string storage, Pebble pebble, int port, string hosts)
+    {
         string config = Path.Combine(storage, "berth.yml");
         File.WriteAllText(config, $"""
             server:
@@ -27,12 +47,22 @@ public sealed class AcmeTests
             sites:
               main:
                 listen: ["127.0.0.1:{port}"]
-                hosts: [acme.test, www.acme.test]
+                hosts: {hosts}
                 app: plain
                 tls:
                   issuer: acme
                   redirect_from: "127.0.0.1:{pebble.HttpPort}"
             """);
+        return config;
+    }
+
+    [Fact]
+    public async Task A_tls_acme_site_gets_its_certificate_over_http_01_shows_it_in_cert_status_renews_on_demand_and_keeps_it_across_a_restart()
+    {
+        await using Pebble pebble = await Pebble.StartAsync(_certs);
+        string storage = Directory.CreateTempSubdirectory("berth-acme").FullName;
+        int port = BerthProcess.FreePort();
+        string config = WriteConfig(storage, pebble, port, "[acme.test, www.acme.test]");
         X509Certificate2 root;
         await using (BerthProcess berth = await BerthProcess.StartAsync(["serve", "--config", config], bind: false, port: port))
         {

@@ -18,7 +18,7 @@ public sealed class TestCertificates
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        Ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
+        Ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-365), DateTimeOffset.UtcNow.AddDays(365));
         CaFile = Path.Combine(Directory, "ca.pem");
         File.WriteAllText(CaFile, Ca.ExportCertificatePem());
     }
@@ -30,7 +30,10 @@ public sealed class TestCertificates
     public string CaFile { get; }
 
     /// <summary>Writes NAME.crt (leaf, then the CA as its chain) and NAME.key for <paramref name="hosts"/>; returns both paths.</summary>
-    public (string Cert, string Key) Issue(string name, params string[] hosts)
+    public (string Cert, string Key) Issue(string name, params string[] hosts) =>
+        Issue(name, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(12), hosts);
+
+    public (string Cert, string Key) Issue(string name, DateTimeOffset notBefore, DateTimeOffset notAfter, params string[] hosts)
     {
         using ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={hosts[0]}", key, HashAlgorithmName.SHA256);
@@ -42,7 +45,7 @@ public sealed class TestCertificates
 
         request.CertificateExtensions.Add(san.Build());
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using X509Certificate2 leaf = request.Create(Ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(12), RandomNumberGenerator.GetBytes(12));
+        using X509Certificate2 leaf = request.Create(Ca, notBefore, notAfter, RandomNumberGenerator.GetBytes(12));
         string cert = Path.Combine(Directory, name + ".crt");
         string keyFile = Path.Combine(Directory, name + ".key");
         File.WriteAllText(cert, leaf.ExportCertificatePem() + "\n" + Ca.ExportCertificatePem());
