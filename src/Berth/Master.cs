@@ -36,6 +36,7 @@ public sealed partial class Master : IServerControl, IDisposable
     public const int ExitCertificate = 5;
 
     private readonly Http01Challenges _challenges = new();
+    private readonly TlsAlpnChallenges _tlsAlpn = new();
     private LocalCa? _localCa;
     private AcmeCertificates? _acme;
     private volatile EdgeServer? _edge;
@@ -156,7 +157,7 @@ public sealed partial class Master : IServerControl, IDisposable
                 return ExitCertificate;
             }
 
-            edge = new EdgeServer(appsDir?.Config ?? _config, _apps, certificates, _challenges, runtime, _logs, _time);
+            edge = new EdgeServer(appsDir?.Config ?? _config, _apps, certificates, _challenges, _tlsAlpn, runtime, _logs, _time);
             await edge.StartAsync(stop.Token);
             _edge = edge;
             Task acmeLoop = _acme?.RunAsync(_config.Sites, () => ReloadCertificates(), stop.Token) ?? Task.CompletedTask;
@@ -311,7 +312,7 @@ public sealed partial class Master : IServerControl, IDisposable
 
         if (_acme is null && _config.Sites.Any(s => s.Tls?.Mode == TlsMode.Acme))
         {
-            _acme = new AcmeCertificates(_config.Server, _challenges, _logs.CreateLogger("berth.acme"), _time);
+            _acme = new AcmeCertificates(_config.Server, _challenges, _tlsAlpn, _logs.CreateLogger("berth.acme"), _time);
             _acme.LoadStored(_config.Sites);
         }
 

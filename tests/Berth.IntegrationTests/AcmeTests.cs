@@ -34,7 +34,27 @@ public sealed class AcmeTests
         Assert.Contains("Pebble", renewed.Issuer, StringComparison.Ordinal);
     }
 
-    private string WriteConfig(string storage, Pebble pebble, int port, string hosts)
+    [Fact]
+    public async Task Tls_alpn_01_is_answered_in_the_handshake_on_the_https_port_with_no_plain_http_listener()
+    {
+        int port = BerthProcess.FreePort();
+        await using Pebble pebble = await Pebble.StartAsync(_certs, tlsPort: port);
+        string storage = Directory.CreateTempSubdirectory("berth-acme").FullName;
+        string config = WriteConfig(storage, pebble, port, "[alpn.test]", "challenge: tls-alpn-01");
+
+        await using BerthProcess berth = await BerthProcess.StartAsync(["serve", "--config", config], bind: false, port: port);
+        await berth.WaitForOutputAsync("certificate for alpn.test issued by", Patience);
+
+        X509Certificate2 root = await pebble.RootAsync(_certs, pebble.ManagementPort);
+        var seen = new List<X509Certificate2>();
+        using HttpClient client = TestCertificates.Client(port, root, seen);
+        Assert.Equal("Hello, World!", await client.GetStringAsync(new Uri($"https://alpn.test:{port}/hello")));
+        Assert.Contains("Pebble", Assert.Single(seen).Issuer, StringComparison.Ordinal);
+        Assert.DoesNotContain("http://", berth.Output.Split('\n').First(l => l.Contains("listening on", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    /// <param name="challengeLine">The tls: line choosing the challenge; by default HTTP-01 on pebble's HTTP port.</param>
+    private string WriteConfig(string storage, Pebble pebble, int port, string hosts, string? challengeLine = null)
     {
         string config = Path.Combine(storage, "berth.yml");
         File.WriteAllText(config, $"""
@@ -51,7 +71,7 @@ public sealed class AcmeTests
                 app: plain
                 tls:
                   issuer: acme
-                  redirect_from: "127.0.0.1:{pebble.HttpPort}"
+                  {challengeLine ?? $"redirect_from: \"127.0.0.1:{pebble.HttpPort}\""}
             """);
         return config;
     }

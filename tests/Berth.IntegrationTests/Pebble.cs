@@ -43,14 +43,15 @@ public sealed class Pebble : IAsyncDisposable
         }
     }
 
-    public static async Task<Pebble> StartAsync(TestCertificates certs, int nonceRejectPercent = 20)
+    /// <param name="tlsPort">Where pebble connects for TLS-ALPN-01: berth's https port in a test of it.</param>
+    public static async Task<Pebble> StartAsync(TestCertificates certs, int nonceRejectPercent = 20, int? tlsPort = null)
     {
         (string cert, string key) = certs.Issue("pebble", "localhost");
         int port = BerthProcess.FreePort(), management = BerthProcess.FreePort(), http = BerthProcess.FreePort(), dns = BerthProcess.FreePort();
         string config = Path.Combine(certs.Directory, "pebble-config.json");
         File.WriteAllText(config, $$"""
             { "pebble": { "listenAddress": "127.0.0.1:{{port}}", "managementListenAddress": "127.0.0.1:{{management}}",
-              "certificate": "{{cert}}", "privateKey": "{{key}}", "httpPort": {{http}}, "tlsPort": {{BerthProcess.FreePort()}},
+              "certificate": "{{cert}}", "privateKey": "{{key}}", "httpPort": {{http}}, "tlsPort": {{tlsPort ?? BerthProcess.FreePort()}},
               "ocspResponderURL": "", "externalAccountBindingRequired": false } }
             """);
         var pebble = new Pebble(

@@ -64,7 +64,8 @@ public sealed class AcmeClient : IDisposable
 
     /// <summary>Orders a certificate for <paramref name="names"/>, answering HTTP-01 through <paramref name="challenges"/>.
     /// Returns the chain (leaf first) and the new private key, both PEM.</summary>
-    public async Task<(string ChainPem, string KeyPem)> IssueAsync(IReadOnlyList<string> names, string? email, Http01Challenges challenges, CancellationToken cancellationToken)
+    /// <param name="tlsAlpn">When given, TLS-ALPN-01 is answered instead of HTTP-01 (RFC 8737).</param>
+    public async Task<(string ChainPem, string KeyPem)> IssueAsync(IReadOnlyList<string> names, string? email, Http01Challenges challenges, TlsAlpnChallenges? tlsAlpn, CancellationToken cancellationToken)
     {
         if (_directory is null)
         {
@@ -82,7 +83,7 @@ public sealed class AcmeClient : IDisposable
 
         foreach (JsonNode? authorization in order["authorizations"]?.AsArray() ?? [])
         {
-            await AuthorizeAsync(new Uri(authorization!.GetValue<string>()), challenges, cancellationToken);
+            await AuthorizeAsync(new Uri(authorization!.GetValue<string>()), challenges, tlsAlpn, cancellationToken);
         }
 
         using ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -106,7 +107,7 @@ public sealed class AcmeClient : IDisposable
         return (chain, key.ExportPkcs8PrivateKeyPem());
     }
 
-    private async Task AuthorizeAsync(Uri url, Http01Challenges challenges, CancellationToken cancellationToken)
+    private async Task AuthorizeAsync(Uri url, Http01Challenges challenges, TlsAlpnChallenges? tlsAlpn, CancellationToken cancellationToken)
     {
         (JsonObject authorization, _) = await PostAsync(url, null, cancellationToken);
         if (Status(authorization) == "valid")
@@ -115,10 +116,20 @@ public sealed class AcmeClient : IDisposable
         }
 
         string name = authorization["identifier"]?["value"]?.GetValue<string>() ?? "?";
-        JsonObject challenge = authorization["challenges"]?.AsArray().OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == "http-01")
-            ?? throw new AcmeException($"the ACME server offers no http-01 challenge for {name}");
+        string type = tlsAlpn is null ? "http-01" : "tls-alpn-01";
+        JsonObject challenge = authorization["challenges"]?.AsArray().OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == type)
+            ?? throw new AcmeException($"the ACME server offers no {type} challenge for {name}");
         string token = challenge["token"]!.GetValue<string>();
-        challenges.Add(token, $"{token}.{_account.Thumbprint()}");
+        string keyAuthorization = $"{token}.{_account.Thumbprint()}";
+        if (tlsAlpn is null)
+        {
+            challenges.Add(token, keyAuthorization);
+        }
+        else
+        {
+            tlsAlpn.Add(name, keyAuthorization);
+        }
+
         try
         {
             await PostAsync(new Uri(challenge["url"]!.GetValue<string>()), new JsonObject(), cancellationToken);
@@ -127,6 +138,7 @@ public sealed class AcmeClient : IDisposable
         finally
         {
             challenges.Remove(token);
+            tlsAlpn?.Remove(name);
         }
 
         if (Status(authorization) != "valid")

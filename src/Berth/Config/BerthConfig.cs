@@ -63,6 +63,8 @@ public sealed record SiteConfig(
 
 public enum TlsMode { Files, Internal, Acme }
 
+public enum AcmeChallenge { Http01, TlsAlpn01 }
+
 /// <summary>A site's <c>tls:</c>: where its certificate comes from, the plain HTTP address that redirects to it, and HSTS.</summary>
 public sealed record TlsConfig(TlsMode Mode, string? CertFile, string? KeyFile, SourceSpan Source)
 {
@@ -71,6 +73,9 @@ public sealed record TlsConfig(TlsMode Mode, string? CertFile, string? KeyFile, 
 
     /// <summary>Strict-Transport-Security max-age on every https answer; null sends none.</summary>
     public TimeSpan? Hsts { get; init; }
+
+    /// <summary>How an ACME server checks this machine answers for the names: HTTP-01 on redirect_from:, or TLS-ALPN-01 on the https port.</summary>
+    public AcmeChallenge Challenge { get; init; }
 }
 
 /// <summary>URL prefix served from a directory by the edge (e.g. <c>/static/</c> → <c>/srv/app/static</c>).</summary>

@@ -128,6 +128,7 @@ internal sealed partial class ConfigReader
         ListenAddress? redirect = null;
         TimeSpan? hsts = null;
         TlsMode mode = TlsMode.Files;
+        AcmeChallenge challenge = AcmeChallenge.Http01;
         foreach (Entry entry in Settings(map, block.Path, SettingSection.Tls))
         {
             switch (entry.Key)
@@ -162,6 +163,16 @@ internal sealed partial class ConfigReader
                     }
 
                     break;
+                case "challenge":
+                    switch (Text(entry, ConfigSchema.Challenge))
+                    {
+                        case "http-01": challenge = AcmeChallenge.Http01; break;
+                        case "tls-alpn-01": challenge = AcmeChallenge.TlsAlpn01; break;
+                        case null: break;
+                        case { } other: Invalid(entry, ConfigSchema.Challenge, Quote(other)); break;
+                    }
+
+                    break;
                 case "hsts":
                     // "off" as in nginx's habit; a bare duration is the max-age.
                     hsts = Text(entry, ConfigSchema.Hsts) is "off" ? null : Parsed<TimeSpan>(entry, ConfigSchema.Hsts, Duration.TryParse);
@@ -171,7 +182,7 @@ internal sealed partial class ConfigReader
             }
         }
 
-        return new TlsConfig(mode, cert, key, At(block.KeyNode)) { RedirectFrom = redirect, Hsts = hsts };
+        return new TlsConfig(mode, cert, key, At(block.KeyNode)) { RedirectFrom = redirect, Hsts = hsts, Challenge = challenge };
     }
 
     /// <summary>The names of a hosts: setting. Host names compare case-insensitively, and a trailing dot is the DNS

@@ -53,6 +53,7 @@ public static class ConfigSchema
     public static readonly Setting Cert = new("cert", SettingSection.Tls, "a PEM file holding the certificate, then its chain", "a PEM file such as /etc/letsencrypt/live/example.com/fullchain.pem", "--certfile") { Aliases = ["certfile", "ssl_certificate", "certificate", "fullchain"] };
     public static readonly Setting Key = new("key", SettingSection.Tls, "a PEM file holding the certificate's private key", "a PEM file such as /etc/letsencrypt/live/example.com/privkey.pem", "--keyfile") { Aliases = ["keyfile", "ssl_certificate_key", "privkey", "private_key"] };
     public static readonly Setting Issuer = new("issuer", SettingSection.Tls, "acme or internal", "acme (Let's Encrypt, or acme_directory:), or internal (berth's local CA); leave it out when giving cert: and key:") { Aliases = ["ca", "provider", "mode"] };
+    public static readonly Setting Challenge = new("challenge", SettingSection.Tls, "http-01 or tls-alpn-01", "http-01 (answered on redirect_from:, port 80) or tls-alpn-01 (answered in the handshake on the https port, 443)") { Aliases = ["challenge_type", "challenges"] };
     public static readonly Setting RedirectFrom = new("redirect_from", SettingSection.Tls, "an address such as :80", "a plain HTTP address such as :80, whose requests are sent to https with 308") { Aliases = ["http", "redirect", "http_port"] };
     public static readonly Setting Hsts = new("hsts", SettingSection.Tls, $"{Duration.Forms}, or off", "a duration such as 8760h (a year), or off") { Aliases = ["strict_transport_security", "hsts_max_age"] };
 
@@ -69,7 +70,7 @@ public static class ConfigSchema
 
     public static IReadOnlyList<Setting> SiteKeys { get; } = [Listen, Hosts, Static, App, Mounts, Tls];
 
-    public static IReadOnlyList<Setting> TlsKeys { get; } = [Cert, Key, Issuer, RedirectFrom, Hsts];
+    public static IReadOnlyList<Setting> TlsKeys { get; } = [Cert, Key, Issuer, Challenge, RedirectFrom, Hsts];
 
     /// <summary>The keys an app file of apps_dir adds to <see cref="AppKeys"/>.</summary>
     public static IReadOnlyList<Setting> PlacementKeys { get; } = [Mount, Site, AppHosts];

@@ -34,11 +34,13 @@ public sealed class EdgeServer : IAsyncDisposable
     private volatile RoutingTable _routing;
     private volatile CertificateStore _certificates;
     private readonly Http01Challenges? _challenges;
+    private readonly TlsAlpnChallenges? _tlsAlpn;
 
     /// <param name="certificates">The certificates of the TLS sites, chosen per handshake by SNI; see <see cref="PublishCertificates"/>.</param>
     /// <param name="challenges">ACME HTTP-01 answers, served on every listener before any site's routes; null for none.</param>
-    public EdgeServer(BerthConfig config, IReadOnlyDictionary<string, AppSupervisor> apps, CertificateStore certificates, Http01Challenges? challenges, string runtimeDirectory, ILoggerFactory logs, TimeProvider time)
+    public EdgeServer(BerthConfig config, IReadOnlyDictionary<string, AppSupervisor> apps, CertificateStore certificates, Http01Challenges? challenges, TlsAlpnChallenges? tlsAlpn, string runtimeDirectory, ILoggerFactory logs, TimeProvider time)
     {
+        _tlsAlpn = tlsAlpn;
         _challenges = challenges;
         Listeners = config.Sites.SelectMany(s => s.Listen)
             .Concat(config.Sites.Select(s => s.Tls?.RedirectFrom).OfType<ListenAddress>())
@@ -117,8 +119,17 @@ public sealed class EdgeServer : IAsyncDisposable
     public void PublishCertificates(CertificateStore certificates) => _certificates = certificates;
 
     /// <summary>Per handshake, from the SNI name: TLS 1.2 and 1.3 only (RFC 8996 retired 1.0 and 1.1), h2 then http/1.1 by ALPN.</summary>
+    /// <remarks>While a TLS-ALPN-01 validation of a name is pending, handshakes for it offer only acme-tls/1 with the
+    /// challenge certificate (RFC 8737 3); that lasts the seconds the ACME server takes to check.</remarks>
     private ValueTask<SslServerAuthenticationOptions> ChooseCertificate(TlsHandshakeCallbackContext context) =>
-        ValueTask.FromResult(new SslServerAuthenticationOptions
+        _tlsAlpn?.Find(context.ClientHelloInfo.ServerName) is { } challenge
+        ? ValueTask.FromResult(new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = challenge,
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            ApplicationProtocols = [TlsAlpnChallenges.Protocol],
+        })
+        : ValueTask.FromResult(new SslServerAuthenticationOptions
         {
             ServerCertificateContext = _certificates.Find(context.ClientHelloInfo.ServerName),
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,

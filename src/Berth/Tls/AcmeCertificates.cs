@@ -22,13 +22,15 @@ public sealed partial class AcmeCertificates
     private readonly ServerSettings _server;
     private readonly StorageDirectory _storage;
     private readonly Http01Challenges _challenges;
+    private readonly TlsAlpnChallenges _tlsAlpn;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private volatile ImmutableDictionary<string, (SslStreamCertificateContext Context, X509Certificate2 Leaf)> _bySite =
         ImmutableDictionary<string, (SslStreamCertificateContext, X509Certificate2)>.Empty;
 
-    public AcmeCertificates(ServerSettings server, Http01Challenges challenges, ILogger logger, TimeProvider time)
+    public AcmeCertificates(ServerSettings server, Http01Challenges challenges, TlsAlpnChallenges tlsAlpn, ILogger logger, TimeProvider time)
     {
+        _tlsAlpn = tlsAlpn;
         _server = server;
         _storage = new StorageDirectory(server.Storage);
         _challenges = challenges;
@@ -145,7 +147,7 @@ public sealed partial class AcmeCertificates
         }
 
         using var client = new AcmeClient(new Uri(_server.AcmeDirectory), account, trust, _time);
-        (string chain, string key) = await client.IssueAsync(site.Hosts, _server.AcmeEmail, _challenges, cancellationToken);
+        (string chain, string key) = await client.IssueAsync(site.Hosts, _server.AcmeEmail, _challenges, site.Tls?.Challenge == AcmeChallenge.TlsAlpn01 ? _tlsAlpn : null, cancellationToken);
         string directory = _storage.EnsureDirectory(Path.Combine("certificates", site.Hosts[0]));
         string keyFile = Path.Combine(directory, "privkey.pem"), chainFile = Path.Combine(directory, "fullchain.pem");
         StorageDirectory.WriteAtomic(keyFile, key, secret: true);
