@@ -18,6 +18,13 @@ public sealed class TlsValidator : IConfigValidator
                 "list the names under hosts:, such as [example.com, www.example.com], or use tls: internal or cert: and key: for this site");
         }
 
+        foreach (SiteConfig site in config.Sites.Where(s => s.Tls is { Mode: TlsMode.Acme, Challenge: AcmeChallenge.Http01, RedirectFrom: null }))
+        {
+            yield return config.SourceMap.Error(ConfigPath.Site(site.Name, ConfigSchema.Tls.Key), site.Tls!.Source,
+                "orders certificates with HTTP-01, which needs a plain HTTP address for the ACME server to reach",
+                "add redirect_from: \":80\" under tls:, or set challenge: tls-alpn-01 to answer on the https port instead");
+        }
+
         foreach (SiteConfig site in config.Sites)
         {
             if (site.Tls is not { Mode: TlsMode.Files } tls)

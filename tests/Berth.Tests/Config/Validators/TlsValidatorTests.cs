@@ -79,6 +79,14 @@ public sealed class TlsValidatorTests : IDisposable
     }
 
     [Fact]
+    public void Acme_over_http_01_needs_a_plain_http_address()
+    {
+        ConfigError error = _files.OneError(Apps + "sites:\n  main:\n    hosts: [example.com]\n    app: web\n    tls:\n      issuer: acme\n", line: 6, key: "sites.main.tls");
+
+        Assert.Contains("tls-alpn-01", error.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Acme_alone_redirects_port_80_as_caddy_does()
     {
         BerthConfig config = _files.Valid(Apps + "sites:\n  main:\n    hosts: [example.com]\n    app: web\n    tls: acme\n");
