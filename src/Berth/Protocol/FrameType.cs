@@ -8,6 +8,10 @@ public enum FrameType : byte
     BootError = 0x03,
     RequestHead = 0x10,
     RequestBody = 0x11,
+
+    /// <summary>Master → worker: the client went away or the deadline passed; an ASGI worker delivers
+    /// <c>http.disconnect</c> and then cancels the request's task. The worker still ends the request with RESPONSE_END.</summary>
+    Cancel = 0x12,
     ResponseHead = 0x20,
     ResponseBody = 0x21,
     ResponseEnd = 0x22,

@@ -142,13 +142,40 @@ public sealed class WorkerConnection : IAsyncDisposable
         _sendBuffer.ResetWrittenCount();
     }
 
-    public async ValueTask SendControlAsync(FrameType type, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    public ValueTask SendControlAsync(FrameType type, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
+        SendFrameAsync(type, 0, payload, cancellationToken);
+
+    /// <summary>True until the worker ended the request (RESPONSE_END) or the connection was lost.</summary>
+    public bool IsInFlight(uint requestId) => _inFlight.ContainsKey(requestId);
+
+    /// <summary>
+    /// Tells the worker nobody will read the answer to a request (CANCEL): an ASGI worker delivers
+    /// <c>http.disconnect</c> and cancels the task, then ends the request as usual. A no-op once the request ended.
+    /// </summary>
+    public async ValueTask CancelAsync(uint requestId)
+    {
+        if (!IsInFlight(requestId) || _lostReason is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            await SendFrameAsync(FrameType.Cancel, requestId, ReadOnlyMemory<byte>.Empty, CancellationToken.None);
+        }
+        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
+        {
+            // the worker is gone, and the request with it
+        }
+    }
+
+    private async ValueTask SendFrameAsync(FrameType type, uint requestId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
             _sendBuffer.ResetWrittenCount();
-            FrameWriter.Write(_sendBuffer, type, FrameFlags.None, 0, payload.Span);
+            FrameWriter.Write(_sendBuffer, type, FrameFlags.None, requestId, payload.Span);
             await SendBufferedAsync();
         }
         finally

@@ -1,0 +1,100 @@
+"""FastAPI test app for Berth's ASGI integration tests.
+
+    chdir=tests/apps  module=fastapi_app:app
+
+/hello, /json, /pid; /gather?n=N answers only once N requests wait in this one process at the same
+time (a barrier: proof they were in flight together); /sse streams three events 0.3 s apart;
+/wait-disconnect waits for the client to leave and /disconnects counts who saw it; /state shows what
+the lifespan startup stored; POST /echo gives the body's length and sha256; /error raises.
+"""
+
+import asyncio
+import hashlib
+import os
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse, StreamingResponse
+
+disconnects = []
+gate = {"arrived": 0, "peak": 0, "event": None}
+
+
+@asynccontextmanager
+async def lifespan(app):
+    app.state.started = "started in lifespan by pid %d" % os.getpid()
+    yield {"greeting": "hello from lifespan"}
+
+
+app = FastAPI()
+# Debian's FastAPI 0.92 predates FastAPI(lifespan=...); its Starlette router takes the context directly.
+app.router.lifespan_context = lifespan
+
+
+@app.get("/hello", response_class=PlainTextResponse)
+async def hello():
+    return "Hello, World!"
+
+
+@app.get("/json")
+async def json_view():
+    return {"message": "Hello, World!", "numbers": [1, 2, 3]}
+
+
+@app.get("/pid", response_class=PlainTextResponse)
+async def pid():
+    return str(os.getpid())
+
+
+@app.get("/gather")
+async def gather(n: int):
+    if gate["event"] is None:
+        gate["event"] = asyncio.Event()
+    gate["arrived"] += 1
+    if gate["arrived"] >= n:
+        gate["event"].set()
+    await gate["event"].wait()
+    return {"pid": os.getpid(), "arrived": gate["arrived"]}
+
+
+@app.get("/sse")
+async def sse():
+    async def events():
+        for name in ("one", "two", "three"):
+            yield "data: %s\n\n" % name
+            await asyncio.sleep(0.3)
+
+    return StreamingResponse(events(), media_type="text/event-stream")
+
+
+@app.get("/wait-disconnect", response_class=PlainTextResponse)
+async def wait_disconnect(request: Request):
+    while not await request.is_disconnected():
+        await asyncio.sleep(0.05)
+    disconnects.append(os.getpid())
+    return "gone"
+
+
+@app.get("/disconnects", response_class=PlainTextResponse)
+async def disconnects_view():
+    return str(len(disconnects))
+
+
+@app.get("/state")
+async def state(request: Request):
+    return {"greeting": request.state.greeting, "started": request.app.state.started}
+
+
+@app.post("/echo")
+async def echo(request: Request):
+    digest = hashlib.sha256()
+    length = 0
+    async for chunk in request.stream():
+        digest.update(chunk)
+        length += len(chunk)
+    return {"length": length, "sha256": digest.hexdigest()}
+
+
+@app.get("/error")
+async def error():
+    raise RuntimeError("boom from view")
