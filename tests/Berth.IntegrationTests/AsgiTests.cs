@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Berth.IntegrationTests;
+
+/// <summary>Debian's FastAPI, Starlette and Quart apps behind berth, with many requests in flight per worker.</summary>
+public sealed class AsgiTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    public static TheoryData<string> Apps => new() { "fastapi_app:app", "starlette_app:app", "quart_app:app" };
+
+    [Theory]
+    [MemberData(nameof(Apps))]
+    public async Task Serves_text_json_and_a_3_MiB_post(string module)
+    {
+        await using BerthProcess berth = await FrameworkAppTests.ServeAsync(module);
+        using HttpClient client = berth.CreateClient();
+
+        Assert.Equal("Hello, World!", await client.GetStringAsync("/hello"));
+        using (JsonDocument json = JsonDocument.Parse(await client.GetStringAsync("/json")))
+        {
+            Assert.Equal("Hello, World!", json.RootElement.GetProperty("message").GetString());
+            Assert.Equal(3, json.RootElement.GetProperty("numbers").GetArrayLength());
+        }
+
+        byte[] body = new byte[3 * 1024 * 1024];
+        new Random(42).NextBytes(body);
+        using HttpResponseMessage response = await client.PostAsync("/echo", new ByteArrayContent(body));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using JsonDocument echo = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(body.Length, echo.RootElement.GetProperty("length").GetInt32());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(body)), echo.RootElement.GetProperty("sha256").GetString());
+        Assert.Contains("ready, capacity 100", berth.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Fifty_slow_requests_on_one_worker_are_in_flight_together()
+    {
+        await using BerthProcess berth = await FrameworkAppTests.ServeAsync("fastapi_app:app", "", "-w", "1");
+        using HttpClient client = berth.CreateClient();
+
+        // /gather is a barrier: no request answers until all 50 wait in the same process at once.
+        string[] answers = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => client.GetStringAsync("/gather?n=50")));
+
+        var pids = new HashSet<int>();
+        foreach (string answer in answers)
+        {
+            using JsonDocument json = JsonDocument.Parse(answer);
+            pids.Add(json.RootElement.GetProperty("pid").GetInt32());
+            Assert.Equal(50, json.RootElement.GetProperty("arrived").GetInt32());
+        }
+
+        Assert.Single(pids);
+    }
+
+    [Theory]
+    [InlineData("fastapi_app:app")]
+    [InlineData("starlette_app:app")]
+    public async Task Server_sent_events_arrive_one_by_one(string module)
+    {
+        await using BerthProcess berth = await FrameworkAppTests.ServeAsync(module);
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, berth.Port);
+        NetworkStream stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /sse HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+
+        // The app sleeps 0.3 s between events: a server that buffered would deliver "one" with "two".
+        var received = new StringBuilder();
+        byte[] buffer = new byte[4096];
+        while (!received.ToString().Contains("data: one\n\n", StringComparison.Ordinal))
+        {
+            int read = await stream.ReadAsync(buffer);
+            Assert.NotEqual(0, read);
+            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        Assert.DoesNotContain("two", received.ToString(), StringComparison.Ordinal);
+        Assert.Contains("text/event-stream", received.ToString(), StringComparison.Ordinal);
+        string rest = await new StreamReader(stream).ReadToEndAsync();
+        Assert.Contains("data: two\n\n", rest, StringComparison.Ordinal);
+        Assert.Contains("data: three\n\n", rest, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_client_going_away_reaches_the_app_as_http_disconnect()
+    {
+        await using BerthProcess berth = await FrameworkAppTests.ServeAsync("fastapi_app:app", "", "-w", "1");
+        using HttpClient http = berth.CreateClient();
+        Assert.Equal("0", await http.GetStringAsync("/disconnects"));
+
+        using (var client = new TcpClient())
+        {
+            await client.ConnectAsync(IPAddress.Loopback, berth.Port);
+            await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes("GET /wait-disconnect HTTP/1.1\r\nHost: x\r\n\r\n"));
+            await Task.Delay(500); // lets the request reach the view, which then waits for the disconnect
+        }
+
+        DateTime until = DateTime.UtcNow + Patience;
+        while (await http.GetStringAsync("/disconnects") != "1")
+        {
+            Assert.True(DateTime.UtcNow < until, "the view never saw http.disconnect\n" + berth.Output);
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task Lifespan_startup_state_reaches_every_request()
+    {
+        await using BerthProcess berth = await FrameworkAppTests.ServeAsync("fastapi_app:app");
+        using HttpClient client = berth.CreateClient();
+        using JsonDocument state = JsonDocument.Parse(await client.GetStringAsync("/state"));
+        Assert.Equal("hello from lifespan", state.RootElement.GetProperty("greeting").GetString());
+        Assert.StartsWith("started in lifespan by pid", state.RootElement.GetProperty("started").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failing_lifespan_startup_stops_serve_with_the_error()
+    {
+        (int code, string output) = await BerthProcess.RunAsync(
+            "serve", "fastapi_bad_startup:app", "--python", BerthProcess.SystemPython, "--chdir", BerthProcess.AppsDir,
+            "-w", "1", "-b", $"127.0.0.1:{BerthProcess.FreePort()}");
+
+        Assert.Equal(3, code);
+        Assert.Contains("the database at db.internal:5432 refused the connection", output, StringComparison.Ordinal);
+        Assert.Contains("lifespan startup failed", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_view_that_raises_is_a_500_with_the_traceback_in_the_log()
+    {
+        await using BerthProcess berth = await FrameworkAppTests.ServeAsync("fastapi_app:app");
+        using HttpClient client = berth.CreateClient();
+        using HttpResponseMessage response = await client.GetAsync("/error");
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        await berth.WaitForOutputAsync("boom from view", Patience);
+        Assert.Equal("Hello, World!", await client.GetStringAsync("/hello"));
+    }
+}
