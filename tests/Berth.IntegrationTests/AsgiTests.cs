@@ -108,6 +108,27 @@ public sealed class AsgiTests
     }
 
     [Fact]
+    public async Task A_view_past_its_deadline_is_cancelled_and_its_worker_kept()
+    {
+        await using BerthProcess berth = await FrameworkAppTests.ServeAsync("fastapi_app:app", "", "-w", "1", "--timeout", "1s");
+        using HttpClient client = berth.CreateClient();
+        string pid = await client.GetStringAsync("/pid");
+
+        using HttpResponseMessage response = await client.GetAsync("/sleep?s=60");
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+
+        DateTime until = DateTime.UtcNow + Patience;
+        while (await client.GetStringAsync("/cancelled") != "1")
+        {
+            Assert.True(DateTime.UtcNow < until, "the view was never cancelled\n" + berth.Output);
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(pid, await client.GetStringAsync("/pid"));
+        Assert.DoesNotContain("is being replaced", berth.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Lifespan_startup_state_reaches_every_request()
     {
         await using BerthProcess berth = await FrameworkAppTests.ServeAsync("fastapi_app:app");

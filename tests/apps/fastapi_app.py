@@ -5,7 +5,7 @@
 /hello, /json, /pid; /gather?n=N answers only once N requests wait in this one process at the same
 time (a barrier: proof they were in flight together); /sse streams three events 0.3 s apart;
 /wait-disconnect waits for the client to leave and /disconnects counts who saw it; /state shows what
-the lifespan startup stored; POST /echo gives the body's length and sha256; /error raises.
+the lifespan startup stored; /sleep?s=S sleeps and /cancelled counts the sleeps cancelled; POST /echo gives the body's length and sha256; /error raises.
 """
 
 import asyncio
@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, StreamingResponse
 
 disconnects = []
+cancelled = []
 gate = {"arrived": 0, "peak": 0, "event": None}
 
 
@@ -78,6 +79,21 @@ async def wait_disconnect(request: Request):
 @app.get("/disconnects", response_class=PlainTextResponse)
 async def disconnects_view():
     return str(len(disconnects))
+
+
+@app.get("/sleep", response_class=PlainTextResponse)
+async def sleep(s: float):
+    try:
+        await asyncio.sleep(s)
+    except asyncio.CancelledError:
+        cancelled.append(os.getpid())
+        raise
+    return "slept"
+
+
+@app.get("/cancelled", response_class=PlainTextResponse)
+async def cancelled_view():
+    return str(len(cancelled))
 
 
 @app.get("/state")
