@@ -238,3 +238,62 @@ public sealed partial class SupervisionTests
 
     private static string ControlPath() => Path.Combine(Directory.CreateTempSubdirectory("berth-ctl").FullName, "control.sock");
 }
+
+/// <summary>What happens when replacements cannot boot: no spinning, the healthy workers keep serving, the reason is shown.</summary>
+public sealed class BootFailureTests
+{
+    private const string Working = """
+        import os
+
+        def application(environ, start_response):
+            if environ['PATH_INFO'] == '/crash':
+                os._exit(1)
+            start_response('200 OK', [('Content-Type', 'text/plain')])
+            return [b'v1']
+        """;
+
+    [Fact]
+    public async Task Replacements_that_keep_failing_to_import_mark_the_app_failed_and_a_good_reload_revives_it()
+    {
+        string dir = Directory.CreateTempSubdirectory("berth-bootfail").FullName;
+        string module = Path.Combine(dir, "fragile.py");
+        await File.WriteAllTextAsync(module, Working);
+        await using BerthProcess berth = await BerthProcess.StartAsync(["serve", "fragile:application", "--chdir", dir, "--python", BerthProcess.SystemPython, "-w", "1"]);
+        using HttpClient client = berth.CreateClient();
+        Assert.Equal("v1", await client.GetStringAsync("/"));
+
+        // The code on disk breaks, then the only worker crashes: every replacement fails to import.
+        await File.WriteAllTextAsync(module, "import no_such_module_for_berth\n");
+        Assert.Equal(HttpStatusCode.BadGateway, (await client.GetAsync("/crash")).StatusCode);
+        string log = await berth.WaitForOutputAsync("app failed:", TimeSpan.FromSeconds(60));
+
+        Assert.InRange(Regex.Count(log, "cause: boot-failure"), 5, 6); // gave up instead of spinning
+        using HttpResponseMessage refused = await client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Contains("no_such_module_for_berth", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        await File.WriteAllTextAsync(module, Working.Replace("v1", "v2", StringComparison.Ordinal));
+        (int code, string output) = await BerthProcess.RunAsync("reload", "--control", berth.ControlPath!);
+        Assert.True(code == 0, output);
+        Assert.Equal("v2", await client.GetStringAsync("/"));
+    }
+
+    [Fact]
+    public async Task When_replacements_fail_the_healthy_workers_keep_serving()
+    {
+        string dir = Directory.CreateTempSubdirectory("berth-bootfail").FullName;
+        string module = Path.Combine(dir, "fragile.py");
+        await File.WriteAllTextAsync(module, Working);
+        await using BerthProcess berth = await BerthProcess.StartAsync(["serve", "fragile:application", "--chdir", dir, "--python", BerthProcess.SystemPython, "-w", "2"]);
+        using HttpClient client = berth.CreateClient();
+
+        await File.WriteAllTextAsync(module, "raise RuntimeError('broken deploy')\n");
+        Assert.Equal(HttpStatusCode.BadGateway, (await client.GetAsync("/crash")).StatusCode);
+        await berth.WaitForOutputAsync("app failed:", TimeSpan.FromSeconds(60));
+
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal("v1", await client.GetStringAsync("/")); // the surviving worker still runs the code it imported
+        }
+    }
+}

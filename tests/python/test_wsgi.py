@@ -470,9 +470,12 @@ class WsgiTests(unittest.TestCase):
         self.assertEqual(master.process.wait(TIMEOUT), 0, master.stderr())
         self.assertEqual(master.stderr(), '')
 
-    def test_sigint_is_ignored(self):
+    def test_group_signals_are_left_to_the_master(self):
+        # Ctrl-C, a closed terminal and job control reach the whole process group; the worker must
+        # survive them all and keep serving (the master decides what they mean).
         master = self.master()
-        master.process.send_signal(signal.SIGINT)
+        for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGTTIN, signal.SIGTTOU):
+            master.process.send_signal(signum)
         master.send(PING, 0, 0, b'alive')
         self.assertEqual(master.read_frame(), (PONG, 0, 0, b'alive'))
         self.assertEqual(master.get('/hello').status, '200 OK')

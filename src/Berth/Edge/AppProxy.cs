@@ -57,6 +57,12 @@ public sealed partial class AppProxy
         await using (body)
         {
             WorkerSlot? worker;
+            if (app.FailedReason is not null && app.Dispatcher.Workers.Count == 0)
+            {
+                await RefuseAsync(context, app); // nothing will come to take it from the queue
+                return;
+            }
+
             try
             {
                 worker = await app.Dispatcher.AcquireAsync(context.RequestAborted);
@@ -73,8 +79,8 @@ public sealed partial class AppProxy
             }
 
             long started = Stopwatch.GetTimestamp();
-            record.Worker = $"{app.App.Name}:{worker.Id}";
-            worker.LastRequest = context.Request.Method + " " + context.Request.Path;
+            record.Worker = worker.Label;
+            worker.LastRequestParts = (context.Request.Method, context.Request.Path.Value);
             var request = new ProxyRequest(context, route, body, _options.IsTrustedProxy(context.Connection.RemoteIpAddress));
             Exchange exchange;
             try

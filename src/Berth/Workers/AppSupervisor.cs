@@ -276,6 +276,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
     private WorkerSlot NewSlot(int id, System.Diagnostics.Process? process, Zygote? zygote) => new(id, _generation, process, _time.GetUtcNow())
     {
         Zygote = zygote,
+        Label = $"{App.Name}:{id}",
         RequestLimit = App.MaxRequests > 0 ? App.MaxRequests + Random.Shared.NextInt64((long)App.MaxRequestsJitter + 1) : 0,
         LifetimeLimit = App.MaxLifetime is { } lifetime ? lifetime + App.MaxLifetimeJitter * Random.Shared.NextDouble() : null,
     };
@@ -627,6 +628,11 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         bool wasServing = slot.State is WorkerState.Ready or WorkerState.Draining;
         slot.State = WorkerState.Dead;
         PublishReady();
+        if (FailedReason is not null && !_workers.Values.Any(w => w.State == WorkerState.Ready))
+        {
+            Dispatcher.RejectWaiting(); // the last worker of a failed app: nothing will serve the queue
+        }
+
         int exitCode = slot.ExitStatus ?? (slot.Process is { HasExited: true } process ? process.ExitCode : -1);
         TimeSpan lifetime = _time.GetUtcNow() - slot.StartedAt;
         string cause = slot.RetireCause ?? (_stopped is not null ? "shutdown" : wasServing ? "crash" : "boot-failure");
@@ -709,18 +715,32 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         _ = Task.Delay(delay, _time).ContinueWith(_ => Post(new SupervisorEvent.Spawn()), TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// Stops trying to start workers. At start nothing is serving, so everything goes; later, the
+    /// workers still running the old code keep serving (a crash must not take the healthy ones
+    /// down with it), and only requests with no worker left to go to get a 503 naming the reason.
+    /// A successful reload clears it.
+    /// </summary>
     private void FailApp(string reason)
     {
         FailedReason = reason;
         LogAppFailed(reason);
+        bool starting = !_booted.Task.IsCompleted;
         _booted.TrySetException(new AppBootException(reason));
-        Dispatcher.RejectWaiting();
-        foreach (WorkerSlot slot in _workers.Values)
+        foreach (WorkerSlot slot in _workers.Values.Where(w => starting || w.State == WorkerState.Booting).ToArray())
         {
             TryKill(slot);
         }
 
-        StopZygotes(kill: true);
+        if (starting)
+        {
+            StopZygotes(kill: true);
+        }
+
+        if (!_workers.Values.Any(w => w.State == WorkerState.Ready))
+        {
+            Dispatcher.RejectWaiting();
+        }
     }
 
     private void PublishReady() =>

@@ -81,8 +81,14 @@ public sealed class WorkerSlot : IWorkerTarget
     /// <summary>Consecutive RSS samples above max_memory; one spike is not enough to recycle.</summary>
     public int MemoryStrikes { get; set; }
 
-    /// <summary>"GET /path" of the last request that reached this worker, for its death record.</summary>
-    public string? LastRequest { get; set; }
+    /// <summary>The last request that reached this worker, for its death record. Kept as the two strings
+    /// Kestrel already has, so the request path does not build a new one for a record rarely read.</summary>
+    public (string Method, string? Path) LastRequestParts { get; set; }
+
+    public string? LastRequest => LastRequestParts.Method is null ? null : $"{LastRequestParts.Method} {LastRequestParts.Path}";
+
+    /// <summary>"app:id", as the access log and the output prefix show it.</summary>
+    public string Label { get; init; } = "";
 
     public void CountServed() => Interlocked.Increment(ref _requestsServed);
 

@@ -1338,8 +1338,11 @@ def _serve(sock, app, worker_id, args):
 
 def main(argv=None):
     args = _parse_args(argv)
-    # Ctrl-C reaches the whole process group; the master decides how the group stops.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Ctrl-C, a closed terminal (HUP) and job-control signals reach the whole process group; the
+    # master decides what they mean (stop, reload, scale). Left at their defaults, HUP would kill
+    # every worker at once and TTIN/TTOU would stop them.
+    for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGTTIN, signal.SIGTTOU):
+        signal.signal(signum, signal.SIG_IGN)
     if args.chdir:
         os.chdir(args.chdir)
     directory = os.getcwd()
