@@ -129,6 +129,29 @@ public sealed class AsgiTests
     }
 
     [Fact]
+    public async Task A_websocket_echoes_text_and_a_1_MB_message_and_closes_with_the_apps_code()
+    {
+        await using BerthProcess berth = await FrameworkAppTests.ServeAsync("fastapi_app:app");
+        var start = new System.Diagnostics.ProcessStartInfo(BerthProcess.SystemPython) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(BerthProcess.AppsDir, "ws_client.py"));
+        start.ArgumentList.Add($"ws://127.0.0.1:{berth.Port}/ws");
+        using var client = System.Diagnostics.Process.Start(start)!;
+        Task<string> errors = client.StandardError.ReadToEndAsync();
+        string output = await client.StandardOutput.ReadToEndAsync();
+        await client.WaitForExitAsync(new CancellationTokenSource(Patience).Token);
+        Assert.True(client.ExitCode == 0, await errors + "\n" + berth.Output);
+
+        using JsonDocument result = JsonDocument.Parse(output);
+        JsonElement r = result.RootElement;
+        Assert.Equal("echo", r.GetProperty("subprotocol").GetString());
+        Assert.Equal("hello", r.GetProperty("text").GetString());
+        Assert.True(r.GetProperty("binary_intact").GetBoolean());
+        Assert.Equal(4000, r.GetProperty("close_code").GetInt32());
+        Assert.Equal("bye", r.GetProperty("close_reason").GetString());
+        Assert.Equal(403, r.GetProperty("denied").GetInt32());
+    }
+
+    [Fact]
     public async Task Lifespan_startup_state_reaches_every_request()
     {
         await using BerthProcess berth = await FrameworkAppTests.ServeAsync("fastapi_app:app");

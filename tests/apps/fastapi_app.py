@@ -13,7 +13,7 @@ import hashlib
 import os
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import PlainTextResponse, StreamingResponse
 
 disconnects = []
@@ -114,3 +114,26 @@ async def echo(request: Request):
 @app.get("/error")
 async def error():
     raise RuntimeError("boom from view")
+
+
+@app.websocket("/ws")
+async def websocket_echo(websocket: WebSocket):
+    """Echoes text and bytes; the text "close" ends it with 4000 "bye"."""
+    offered = websocket.scope.get("subprotocols") or []
+    await websocket.accept(subprotocol="echo" if "echo" in offered else None)
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        if message.get("text") == "close":
+            await websocket.close(code=4000, reason="bye")
+            return
+        if message.get("text") is not None:
+            await websocket.send_text(message["text"])
+        else:
+            await websocket.send_bytes(message["bytes"])
+
+
+@app.websocket("/ws-deny")
+async def websocket_deny(websocket: WebSocket):
+    await websocket.close()

@@ -7,7 +7,7 @@ import tempfile
 import unittest
 from unittest import mock
 
-from test_wsgi import (ABORTED, BOOT_ERROR, HELLO, READY, RESPONSE_BODY,
+from test_wsgi import (ABORTED, BOOT_ERROR, END_STREAM, HELLO, READY, REQUEST_HEAD, RESPONSE_BODY,
                        RESPONSE_END, RESPONSE_HEAD, TIMEOUT, FakeMaster)
 
 CANCEL = 0x12
@@ -123,3 +123,42 @@ class AsgiTests(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+WEBSOCKET, TEXT = 0x04, 0x08
+WEBSOCKET_ACCEPT, WEBSOCKET_MESSAGE, WEBSOCKET_CLOSE = 0x23, 0x24, 0x25
+
+
+class WebSocketTests(unittest.TestCase):
+
+    master = AsgiTests.master
+    kv = staticmethod(AsgiTests.kv)
+
+    def test_accept_echo_and_close(self):
+        master = self.master('asgi_fixture:websocket_app')
+        items = ['REQUEST_METHOD', 'GET', 'PATH_INFO', '/ws', 'HTTP_SEC_WEBSOCKET_PROTOCOL', 'chat, echo',
+                 'wsgi.url_scheme', 'http']
+        master.send(REQUEST_HEAD, END_STREAM | WEBSOCKET, 1, '\0'.join(items).encode('latin-1'))
+        frame_type, _, _, payload = master.next_frame_of(1)
+        self.assertEqual((frame_type, master.kv(payload)), (WEBSOCKET_ACCEPT, ['chat']))
+        master.send(WEBSOCKET_MESSAGE, TEXT, 1, 'héllo'.encode('utf-8'))
+        self.assertEqual(master.next_frame_of(1), (WEBSOCKET_MESSAGE, TEXT, 1, 'héllo'.encode('utf-8')))
+        big = os.urandom(1024 * 1024)
+        master.send(WEBSOCKET_MESSAGE, 0, 1, big)
+        self.assertEqual(master.next_frame_of(1), (WEBSOCKET_MESSAGE, 0, 1, big))
+        master.send(WEBSOCKET_MESSAGE, TEXT, 1, b'close')
+        self.assertEqual(master.next_frame_of(1), (WEBSOCKET_CLOSE, 0, 1, b'\x0f\xa0bye'))
+        self.assertEqual(master.next_frame_of(1), (RESPONSE_END, 0, 1, b''))
+
+    def test_the_client_closing_reaches_the_app_as_websocket_disconnect(self):
+        master = self.master('asgi_fixture:websocket_app')
+        master.send(REQUEST_HEAD, END_STREAM | WEBSOCKET, 1, b'PATH_INFO\0/ws')
+        self.assertEqual(master.next_frame_of(1)[0], WEBSOCKET_ACCEPT)
+        master.send(WEBSOCKET_CLOSE, 0, 1, b'\x03\xe8')
+        self.assertEqual(master.next_frame_of(1), (RESPONSE_END, 0, 1, b''))
+
+    def test_close_before_accept_denies(self):
+        master = self.master('asgi_fixture:websocket_app')
+        master.send(REQUEST_HEAD, END_STREAM | WEBSOCKET, 1, b'PATH_INFO\0/deny')
+        self.assertEqual(master.next_frame_of(1)[0], WEBSOCKET_CLOSE)
+        self.assertEqual(master.next_frame_of(1)[0], RESPONSE_END)

@@ -81,7 +81,8 @@ public sealed partial class AppProxy
             long started = Stopwatch.GetTimestamp();
             record.Worker = worker.Label;
             worker.LastRequestParts = (context.Request.Method, context.Request.Path.Value);
-            var request = new ProxyRequest(context, route, body, _options.IsTrustedProxy(context.Connection.RemoteIpAddress));
+            bool webSocket = worker.Cancellable && context.WebSockets.IsWebSocketRequest;
+            var request = new ProxyRequest(context, route, body, _options.IsTrustedProxy(context.Connection.RemoteIpAddress)) { WebSocket = webSocket };
             Exchange exchange;
             try
             {
@@ -106,7 +107,14 @@ public sealed partial class AppProxy
                 : default;
             try
             {
-                await RelayAsync(context, exchange, record, app.App.Timeout);
+                if (webSocket)
+                {
+                    await WebSocketRelay.RunAsync(context, exchange, worker.Connection, record);
+                }
+                else
+                {
+                    await RelayAsync(context, exchange, record, app.App.Timeout);
+                }
             }
             catch (WorkerLostException e)
             {

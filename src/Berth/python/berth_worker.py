@@ -46,6 +46,9 @@ CANCEL = 0x12
 RESPONSE_HEAD = 0x20
 RESPONSE_BODY = 0x21
 RESPONSE_END = 0x22
+WEBSOCKET_ACCEPT = 0x23
+WEBSOCKET_MESSAGE = 0x24
+WEBSOCKET_CLOSE = 0x25
 PING = 0x30
 PONG = 0x31
 SPAWN = 0x40
@@ -53,6 +56,8 @@ CHILD_EXITED = 0x41
 
 END_STREAM = 0x01
 ABORTED = 0x02
+WEBSOCKET = 0x04
+TEXT = 0x08
 
 # Bodies up to this size stay in memory; larger ones go to a temporary file, so a few big uploads
 # do not grow a long-lived worker by their size (gunicorn and uWSGI spool the same way).
@@ -646,6 +651,102 @@ class _AsgiRequest:
             waiter.set_result(None)
 
 
+class _AsgiWebSocket:
+    """receive and send for one WebSocket (docs/protocol.md, "WebSockets"). Messages travel whole:
+    the edge reassembles fragments and answers pings itself."""
+
+    __slots__ = ('id', 'connection', 'scope', 'inbox', 'waiter', 'started', 'closed', 'done',
+                 'disconnected', 'task')
+
+    def __init__(self, request_id, connection, scope):
+        self.id = request_id
+        self.connection = connection
+        self.scope = scope
+        self.inbox = [{'type': 'websocket.connect'}]
+        self.waiter = None
+        self.started = False      # accepted
+        self.closed = False       # our WEBSOCKET_CLOSE went out
+        self.done = False         # RESPONSE_END went out
+        self.disconnected = False
+        self.task = None
+
+    async def receive(self):
+        while not self.inbox:
+            self.waiter = self.connection.loop.create_future()
+            try:
+                await self.waiter
+            finally:
+                self.waiter = None
+        return self.inbox.pop(0)
+
+    def _deliver(self, message):
+        self.inbox.append(message)
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def on_message(self, flags, payload):
+        if flags & TEXT:
+            self._deliver({'type': 'websocket.receive', 'text': payload.decode('utf-8')})
+        else:
+            self._deliver({'type': 'websocket.receive', 'bytes': payload})
+
+    def on_close(self, payload):
+        if self.disconnected:
+            return
+        self.disconnected = True
+        code = int.from_bytes(payload[:2], 'big') if len(payload) >= 2 else 1005
+        self._deliver({'type': 'websocket.disconnect', 'code': code,
+                       'reason': payload[2:].decode('utf-8', 'replace')})
+
+    def disconnect(self):
+        self.on_close(b'\x03\xee')  # 1006: gone without a closing handshake
+
+    async def send(self, message):
+        kind = message['type']
+        rid = self.id
+        if kind == 'websocket.send':
+            if not self.started or self.closed:
+                raise RuntimeError('ASGI: websocket.send before websocket.accept or after websocket.close')
+            if self.disconnected:
+                raise OSError('the WebSocket client has gone away')
+            text = message.get('text')
+            if text is not None:
+                data = text.encode('utf-8')
+                frame = _pack(WEBSOCKET_MESSAGE, TEXT, 0, rid, len(data)) + data
+            else:
+                data = message.get('bytes') or b''
+                frame = _pack(WEBSOCKET_MESSAGE, 0, 0, rid, len(data)) + data
+            if len(data) > MAX_PAYLOAD:
+                raise ValueError('a WebSocket message is at most %d bytes, got %d' % (MAX_PAYLOAD, len(data)))
+            await self.connection.write(frame)
+        elif kind == 'websocket.accept':
+            if self.started:
+                raise RuntimeError('ASGI: websocket.accept was sent twice')
+            self.started = True
+            items = [message.get('subprotocol') or '']
+            for name, value in message.get('headers', ()):
+                items.append(name.decode('latin-1') if isinstance(name, (bytes, bytearray)) else name)
+                items.append(value.decode('latin-1') if isinstance(value, (bytes, bytearray)) else value)
+            payload = encode_kv(items)
+            await self.connection.write(_pack(WEBSOCKET_ACCEPT, 0, 0, rid, len(payload)) + payload)
+        elif kind == 'websocket.close':
+            if not self.closed:
+                self.closed = True
+                reason = (message.get('reason') or '').encode('utf-8')
+                payload = int(message.get('code', 1000)).to_bytes(2, 'big') + reason
+                await self.connection.write(_pack(WEBSOCKET_CLOSE, 0, 0, rid, len(payload)) + payload)
+        else:
+            raise RuntimeError('ASGI: a websocket app cannot send %r' % (kind,))
+
+    async def complete(self):
+        """The app returned: close as ASGI asks (1000) if it did not, and free the request id."""
+        if not self.closed and not self.disconnected:
+            await self.send({'type': 'websocket.close', 'code': 1000})
+        self.done = True
+        self.connection.transport.write(_pack(RESPONSE_END, 0, 0, self.id, 0))
+
+
 class AsgiWorker(asyncio.Protocol):
     """Runs an ASGI app for the requests that arrive on one connection, each in its own task."""
 
@@ -729,7 +830,16 @@ class AsgiWorker(asyncio.Protocol):
     def on_frame(self, frame_type, flags, request_id, payload):
         if frame_type == REQUEST_HEAD:
             items = str(payload, 'latin-1').split('\0') if payload else []
-            if flags & END_STREAM:
+            if flags & WEBSOCKET:
+                scope = _asgi_scope(items, self.state)
+                scope['type'] = 'websocket'
+                scope['scheme'] = 'wss' if scope['scheme'] == 'https' else 'ws'
+                del scope['method']
+                scope['subprotocols'] = [p.strip() for header, value in scope['headers']
+                                         if header == b'sec-websocket-protocol'
+                                         for p in value.decode('latin-1').split(',') if p.strip()]
+                self.launch(_AsgiWebSocket(request_id, self, scope))
+            elif flags & END_STREAM:
                 self.start(request_id, items, [])
             else:
                 self.pending[request_id] = (items, [])
@@ -742,6 +852,14 @@ class AsgiWorker(asyncio.Protocol):
             if flags & END_STREAM:
                 del self.pending[request_id]
                 self.start(request_id, entry[0], entry[1])
+        elif frame_type == WEBSOCKET_MESSAGE:
+            socket = self.requests.get(request_id)
+            if socket is not None:
+                socket.on_message(flags, payload)
+        elif frame_type == WEBSOCKET_CLOSE:
+            socket = self.requests.get(request_id)
+            if socket is not None:
+                socket.on_close(payload)
         elif frame_type == CANCEL:
             self.pending.pop(request_id, None)
             request = self.requests.get(request_id)
@@ -753,14 +871,19 @@ class AsgiWorker(asyncio.Protocol):
         # Other types are ignored, so an older worker survives a newer master's extra frames.
 
     def start(self, request_id, items, body):
-        request = _AsgiRequest(request_id, self, _asgi_scope(items, self.state), body)
+        self.launch(_AsgiRequest(request_id, self, _asgi_scope(items, self.state), body))
+
+    def launch(self, request):
+        request_id = request.id
         self.requests[request_id] = request
         request.task = self.loop.create_task(self.run(request))
 
     async def run(self, request):
         try:
             await self.app(request.scope, request.receive, request.send)
-            if not request.done and not request.disconnected:
+            if request.__class__ is _AsgiWebSocket:
+                await request.complete()
+            elif not request.done and not request.disconnected:
                 raise RuntimeError('the ASGI app returned without completing its response '
                                    '(no http.response.body with more_body=False)')
         except asyncio.CancelledError:
