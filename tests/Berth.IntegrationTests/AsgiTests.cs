@@ -152,9 +152,10 @@ public sealed class AsgiTests
     }
 
     [Fact]
-    public async Task Lifespan_startup_state_reaches_every_request()
+    public async Task Lifespan_startup_state_reaches_every_request_and_connections_sets_the_capacity()
     {
-        await using BerthProcess berth = await FrameworkAppTests.ServeAsync("fastapi_app:app");
+        await using BerthProcess berth = await FrameworkAppTests.ServeAsync("fastapi_app:app", "", "--connections", "60");
+        Assert.Contains("ready, capacity 60", berth.Output, StringComparison.Ordinal);
         using HttpClient client = berth.CreateClient();
         using JsonDocument state = JsonDocument.Parse(await client.GetStringAsync("/state"));
         Assert.Equal("hello from lifespan", state.RootElement.GetProperty("greeting").GetString());
