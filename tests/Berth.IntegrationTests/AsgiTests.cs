@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
@@ -27,13 +26,7 @@ public sealed class AsgiTests
             Assert.Equal(3, json.RootElement.GetProperty("numbers").GetArrayLength());
         }
 
-        byte[] body = new byte[3 * 1024 * 1024];
-        new Random(42).NextBytes(body);
-        using HttpResponseMessage response = await client.PostAsync("/echo", new ByteArrayContent(body));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using JsonDocument echo = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal(body.Length, echo.RootElement.GetProperty("length").GetInt32());
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(body)), echo.RootElement.GetProperty("sha256").GetString());
+        await FrameworkAppTests.AssertPostArrivesIntactAsync(client, 3 * 1024 * 1024);
         Assert.Contains("ready, capacity 100", berth.Output, StringComparison.Ordinal);
     }
 
@@ -63,26 +56,10 @@ public sealed class AsgiTests
     public async Task Server_sent_events_arrive_one_by_one(string module)
     {
         await using BerthProcess berth = await FrameworkAppTests.ServeAsync(module);
-        using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, berth.Port);
-        NetworkStream stream = client.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /sse HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
 
         // The app sleeps 0.3 s between events: a server that buffered would deliver "one" with "two".
-        var received = new StringBuilder();
-        byte[] buffer = new byte[4096];
-        while (!received.ToString().Contains("data: one\n\n", StringComparison.Ordinal))
-        {
-            int read = await stream.ReadAsync(buffer);
-            Assert.NotEqual(0, read);
-            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
-        }
-
-        Assert.DoesNotContain("two", received.ToString(), StringComparison.Ordinal);
-        Assert.Contains("text/event-stream", received.ToString(), StringComparison.Ordinal);
-        string rest = await new StreamReader(stream).ReadToEndAsync();
-        Assert.Contains("data: two\n\n", rest, StringComparison.Ordinal);
-        Assert.Contains("data: three\n\n", rest, StringComparison.Ordinal);
+        string first = await ServingTests.AssertStreamedAsync(berth, "/sse", "data: one\n\n", "data: two\n\n", "data: three\n\n");
+        Assert.Contains("text/event-stream", first, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -20,6 +20,8 @@ internal static class WebSocketRelay
     // A message is one frame, and a frame's payload is at most MaxPayload (16 MiB); 1009 is RFC 6455's "message too big".
     private const int MaxMessage = FrameHeader.MaxPayload;
 
+    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
+
     public static async Task RunAsync(HttpContext context, Exchange exchange, WorkerConnection connection, RequestRecord record)
     {
         PipeReader frames = exchange.Response;
@@ -73,6 +75,21 @@ internal static class WebSocketRelay
         }
         finally
         {
+            if (fromClient is not null && socket!.State == WebSocketState.CloseSent)
+            {
+                // RFC 6455 §7.1.1: the server closes TCP after the client's Close reply. Closing first
+                // lets the reply arrive at a closed socket, whose reset can destroy our Close frame
+                // before the client reads it (the client then sees 1006, not the app's code).
+                try
+                {
+                    await fromClient.WaitAsync(CloseHandshakeTimeout, TimeProvider.System);
+                }
+                catch (TimeoutException)
+                {
+                    // the client never answered; cut it off
+                }
+            }
+
             await stop.CancelAsync();
             if (fromClient is not null)
             {

@@ -568,18 +568,38 @@ def _status_line(status):
     return line
 
 
-def _asgi_head(request_id, message):
-    items = [_status_line(message['status'])]
+def _header_strings(items, headers):
+    """items followed by the ASGI headers' names and values as Latin-1 strings (bytes, or str from lax apps)."""
     append = items.append
-    for name, value in message.get('headers', ()):
+    for name, value in headers:
         append(name.decode('latin-1') if isinstance(name, (bytes, bytearray)) else name)
         append(value.decode('latin-1') if isinstance(value, (bytes, bytearray)) else value)
+    return items
+
+
+def _asgi_head(request_id, message):
+    items = _header_strings([_status_line(message['status'])], message.get('headers', ()))
     text = '\0'.join(items)
     if text.count('\0') != len(items) - 1 or '\r' in text or '\n' in text:
         raise ValueError('http.response.start: headers must not contain NUL, CR or LF: %r'
                          % (message.get('headers'),))
     payload = text.encode('latin-1')
     return _pack(RESPONSE_HEAD, 0, 0, request_id, len(payload)) + payload
+
+
+async def _park(request):
+    """Waits in the app's receive() until _unpark: a message or the disconnect arrived."""
+    request.waiter = request.connection.loop.create_future()
+    try:
+        await request.waiter
+    finally:
+        request.waiter = None
+
+
+def _unpark(request):
+    waiter = request.waiter
+    if waiter is not None and not waiter.done():
+        waiter.set_result(None)
 
 
 class _AsgiRequest:
@@ -608,11 +628,7 @@ class _AsgiRequest:
                 return {'type': 'http.request', 'body': body[0] if body else b'', 'more_body': False}
             return {'type': 'http.request', 'body': body.pop(0), 'more_body': True}
         if not self.disconnected:
-            self.waiter = self.connection.loop.create_future()
-            try:
-                await self.waiter
-            finally:
-                self.waiter = None
+            await _park(self)
         return {'type': 'http.disconnect'}
 
     async def send(self, message):
@@ -646,9 +662,7 @@ class _AsgiRequest:
 
     def disconnect(self):
         self.disconnected = True
-        waiter = self.waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        _unpark(self)
 
 
 class _AsgiWebSocket:
@@ -672,18 +686,12 @@ class _AsgiWebSocket:
 
     async def receive(self):
         while not self.inbox:
-            self.waiter = self.connection.loop.create_future()
-            try:
-                await self.waiter
-            finally:
-                self.waiter = None
+            await _park(self)
         return self.inbox.pop(0)
 
     def _deliver(self, message):
         self.inbox.append(message)
-        waiter = self.waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        _unpark(self)
 
     def on_message(self, flags, payload):
         if flags & TEXT:
@@ -724,11 +732,7 @@ class _AsgiWebSocket:
             if self.started:
                 raise RuntimeError('ASGI: websocket.accept was sent twice')
             self.started = True
-            items = [message.get('subprotocol') or '']
-            for name, value in message.get('headers', ()):
-                items.append(name.decode('latin-1') if isinstance(name, (bytes, bytearray)) else name)
-                items.append(value.decode('latin-1') if isinstance(value, (bytes, bytearray)) else value)
-            payload = encode_kv(items)
+            payload = encode_kv(_header_strings([message.get('subprotocol') or ''], message.get('headers', ())))
             await self.connection.write(_pack(WEBSOCKET_ACCEPT, 0, 0, rid, len(payload)) + payload)
         elif kind == 'websocket.close':
             if not self.closed:
