@@ -106,6 +106,21 @@ public sealed class AsgiTests
     }
 
     [Fact]
+    public async Task A_worker_whose_loop_ignores_cancel_is_replaced()
+    {
+        await using BerthProcess berth = await FrameworkAppTests.ServeAsync("fastapi_app:app", "", "-w", "1", "--timeout", "1s");
+        using HttpClient client = berth.CreateClient();
+        string pid = await client.GetStringAsync("/pid");
+
+        using HttpResponseMessage response = await client.GetAsync("/block?s=60");
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+
+        await berth.WaitForOutputAsync("exceeded timeout 1s on GET /block", Patience);
+        await berth.WaitForOutputAsync("worker 2 (pid", Patience);
+        Assert.NotEqual(pid, await client.GetStringAsync("/pid"));
+    }
+
+    [Fact]
     public async Task A_websocket_echoes_text_and_a_1_MB_message_and_closes_with_the_apps_code()
     {
         await using BerthProcess berth = await FrameworkAppTests.ServeAsync("fastapi_app:app");

@@ -5,12 +5,13 @@
 /hello, /json, /pid; /gather?n=N answers only once N requests wait in this one process at the same
 time (a barrier: proof they were in flight together); /sse streams three events 0.3 s apart;
 /wait-disconnect waits for the client to leave and /disconnects counts who saw it; /state shows what
-the lifespan startup stored; /sleep?s=S sleeps and /cancelled counts the sleeps cancelled; POST /echo gives the body's length and sha256; /error raises.
+the lifespan startup stored; /sleep?s=S sleeps and /cancelled counts the sleeps cancelled; /block?s=S blocks the loop; POST /echo gives the body's length and sha256; /error raises.
 """
 
 import asyncio
 import hashlib
 import os
+import time
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, WebSocket
@@ -89,6 +90,12 @@ async def sleep(s: float):
         cancelled.append(os.getpid())
         raise
     return "slept"
+
+
+@app.get("/block", response_class=PlainTextResponse)
+async def block(s: float):
+    time.sleep(s)  # blocks the event loop: no await, so CANCEL cannot reach the task
+    return "blocked"
 
 
 @app.get("/cancelled", response_class=PlainTextResponse)
