@@ -98,27 +98,39 @@ public sealed class ServingTests
     public async Task Streamed_responses_arrive_chunk_by_chunk()
     {
         await using BerthProcess berth = await FrameworkAppTests.ServeAsync("flask_app:application");
-        using var client = new System.Net.Sockets.TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, berth.Port);
-        NetworkStream stream = client.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
 
         // The generator sleeps 0.2 s between chunks: a server that buffered the response would
         // deliver "one" together with "two" and "three".
+        string first = await AssertStreamedAsync(berth, "/stream", "one\n", "two\n", "three\n");
+        Assert.Contains("Transfer-Encoding: chunked", first, StringComparison.Ordinal);
+    }
+
+    /// <summary>GETs path over a raw socket and checks that what arrives up to <paramref name="first"/>
+    /// holds none of the later parts, which must all follow. Returns the first part (with the head).</summary>
+    internal static async Task<string> AssertStreamedAsync(BerthProcess berth, string path, string first, params string[] later)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, berth.Port);
+        NetworkStream stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+
         var received = new StringBuilder();
         byte[] buffer = new byte[4096];
-        while (!received.ToString().Contains("one\n", StringComparison.Ordinal))
+        while (!received.ToString().Contains(first, StringComparison.Ordinal))
         {
             int read = await stream.ReadAsync(buffer);
             Assert.NotEqual(0, read);
             received.Append(Encoding.ASCII.GetString(buffer, 0, read));
         }
 
-        Assert.DoesNotContain("two", received.ToString(), StringComparison.Ordinal);
-        Assert.Contains("Transfer-Encoding: chunked", received.ToString(), StringComparison.Ordinal);
         string rest = await new StreamReader(stream).ReadToEndAsync();
-        Assert.Contains("two\n", rest, StringComparison.Ordinal);
-        Assert.Contains("three\n", rest, StringComparison.Ordinal);
+        foreach (string part in later)
+        {
+            Assert.DoesNotContain(part, received.ToString(), StringComparison.Ordinal);
+            Assert.Contains(part, rest, StringComparison.Ordinal);
+        }
+
+        return received.ToString();
     }
 
     [Fact]

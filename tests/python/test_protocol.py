@@ -55,6 +55,7 @@ class VectorTests(unittest.TestCase):
         types = {v['type'] for v in VECTORS}
         self.assertEqual(types, {bw.HELLO, bw.READY, bw.BOOT_ERROR, bw.REQUEST_HEAD, bw.REQUEST_BODY,
                                  bw.RESPONSE_HEAD, bw.RESPONSE_BODY, bw.RESPONSE_END, bw.PING, bw.PONG,
+                                 bw.CANCEL, bw.WEBSOCKET_ACCEPT, bw.WEBSOCKET_MESSAGE, bw.WEBSOCKET_CLOSE,
                                  bw.SPAWN, bw.CHILD_EXITED})
         self.assertIn(0xFFFFFFFE, {v['request_id'] for v in VECTORS})
         self.assertIn([], [v['kv'] for v in VECTORS])

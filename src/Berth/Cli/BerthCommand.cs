@@ -90,6 +90,7 @@ public static class BerthCommand
             Module = parse.GetValue(o.Module),
             Workers = parse.GetValue(o.Workers),
             Threads = parse.GetValue(o.Threads),
+            Connections = parse.GetValue(o.Connections),
             Preload = parse.GetResult(o.Preload) is null ? null : parse.GetValue(o.Preload), // absent: the file decides
             Binds = parse.GetValue(o.Bind) ?? [],
             Chdir = parse.GetValue(o.Chdir),

@@ -19,6 +19,8 @@ internal sealed class ServeOptions
 
     public Option<int?> Threads { get; } = new("--threads") { Description = "Threads per worker: requests one worker runs at once [default: 1]." };
 
+    public Option<int?> Connections { get; } = new("--connections", "--worker-connections") { Description = "Requests one ASGI worker runs at once on its event loop [default: 100]." };
+
     public Option<bool> Preload { get; } = new("--preload") { Description = "Import the app once and fork the workers from it: they start at once and share its memory until they write to it. A reload imports again [default: off]." };
 
     public Option<string?> Chdir { get; } = new("--chdir") { Description = "Directory to import the app from (put first on sys.path) [default: the current directory]." };
@@ -60,7 +62,7 @@ internal sealed class ServeOptions
     public void AddTo(Command command)
     {
         command.Arguments.Add(Module);
-        foreach (Option option in new Option[] { Config, Workers, Bind, Threads, Preload, Chdir, Python, Venv, Static, AccessLogFile, GracefulTimeout, ForwardedAllowIps, MaxBodySize, CertFile, KeyFile, Interface,
+        foreach (Option option in new Option[] { Config, Workers, Bind, Threads, Connections, Preload, Chdir, Python, Venv, Static, AccessLogFile, GracefulTimeout, ForwardedAllowIps, MaxBodySize, CertFile, KeyFile, Interface,
             Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory, Control })
         {
             command.Options.Add(option);

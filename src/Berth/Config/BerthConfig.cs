@@ -94,6 +94,9 @@ public sealed record AppConfig
     public AppInterface Interface { get; init; } = AppInterface.Auto;
     public int Workers { get; init; } = 2;
     public int Threads { get; init; } = 1;
+
+    /// <summary>Requests one ASGI worker runs at once on its event loop (gunicorn's worker_connections).</summary>
+    public int Connections { get; init; } = 100;
     public bool Preload { get; init; }                             // import once in a zygote and fork the workers from it (gunicorn's --preload)
     public string? Python { get; init; }                           // interpreter; default: venv's, else python3 on PATH
     public string? Venv { get; init; }

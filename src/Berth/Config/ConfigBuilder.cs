@@ -157,6 +157,7 @@ public static class ConfigBuilder
 
             app = Override(o.Workers, ConfigSchema.Workers, (a, v) => a with { Workers = v });
             app = Override(o.Threads, ConfigSchema.Threads, (a, v) => a with { Threads = v });
+            app = Override(o.Connections, ConfigSchema.Connections, (a, v) => a with { Connections = v });
             app = Override(o.Preload, ConfigSchema.Preload, (a, v) => a with { Preload = v });
             app = Override(kind, ConfigSchema.Interface, (a, v) => a with { Interface = v });
             app = Override(timeout, ConfigSchema.Timeout, (a, v) => a with { Timeout = v });

@@ -17,6 +17,8 @@ public sealed record ConfigOverrides
 
     public int? Threads { get; init; }
 
+    public int? Connections { get; init; }
+
     /// <summary><c>--preload</c>: true for every app; null leaves the file's <c>preload:</c> as it is.</summary>
     public bool? Preload { get; init; }
 

@@ -75,6 +75,9 @@ internal sealed partial class ConfigReader
             case "threads":
                 app = app with { Threads = WholeNumber(entry, ConfigSchema.Threads) ?? app.Threads };
                 break;
+            case "connections":
+                app = app with { Connections = WholeNumber(entry, ConfigSchema.Connections) ?? app.Connections };
+                break;
             case "preload":
                 app = app with { Preload = Boolean(entry, ConfigSchema.Preload) ?? app.Preload };
                 break;

@@ -27,6 +27,7 @@ public static class ConfigSchema
     public static readonly Setting Module = new("module", SettingSection.App, "a Python import path MODULE:CALLABLE, such as myproject.wsgi:application", "an import path such as myproject.wsgi:application (the dotted module, a colon, the callable)", ConfigOverrides.ModuleArgument) { Aliases = ["wsgi", "wsgi_app", "callable", "application", "wsgi_file"] };
     public static readonly Setting Interface = new("interface", SettingSection.App, "auto, wsgi or asgi", "auto (look at the callable), wsgi or asgi", "--interface") { Aliases = ["worker_class", "protocol"] };
     public static readonly Setting Workers = new("workers", SettingSection.App, "a whole number from 1 to 1024", "a count such as 4 (gunicorn's rule of thumb is 2 × cores + 1)", "--workers") { Aliases = ["processes", "worker_processes", "num_workers"] };
+    public static readonly Setting Connections = new("connections", SettingSection.App, "a whole number from 1 to 10000", "100; raise it for many long-lived requests (SSE, WebSockets) per worker", "--connections") { Aliases = ["worker_connections"] };
     public static readonly Setting Threads = new("threads", SettingSection.App, "a whole number from 1 to 1024", "1 for code that is not thread-safe, or a small number such as 4 for views that wait on I/O", "--threads") { Aliases = ["worker_threads"] };
     public static readonly Setting Preload = new("preload", SettingSection.App, "true or false", "true to import the app once and fork the workers from it, or false to start each worker on its own", "--preload") { Aliases = ["preload_app"] };
     public static readonly Setting Python = new("python", SettingSection.App, "an interpreter: a path such as /usr/bin/python3, or a command on PATH", "an interpreter that exists, such as /usr/bin/python3", "--python") { Aliases = ["interpreter", "python_path", "executable"] };
@@ -66,7 +67,7 @@ public static class ConfigSchema
 
     public static IReadOnlyList<Setting> ServerKeys { get; } = [AccessLog, GracefulTimeout, ForwardedAllowIps, MaxBodySize, RuntimeDir, AppsDir, Storage, AcmeDirectory, AcmeEmail, AcmeCaBundle];
 
-    public static IReadOnlyList<Setting> AppKeys { get; } = [Module, Interface, Workers, Threads, Preload, Python, Venv, Chdir, Env, Queue, Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory];
+    public static IReadOnlyList<Setting> AppKeys { get; } = [Module, Interface, Workers, Threads, Connections, Preload, Python, Venv, Chdir, Env, Queue, Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory];
 
     public static IReadOnlyList<Setting> SiteKeys { get; } = [Listen, Hosts, Static, App, Mounts, Tls];
 

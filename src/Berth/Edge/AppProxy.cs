@@ -81,7 +81,8 @@ public sealed partial class AppProxy
             long started = Stopwatch.GetTimestamp();
             record.Worker = worker.Label;
             worker.LastRequestParts = (context.Request.Method, context.Request.Path.Value);
-            var request = new ProxyRequest(context, route, body, _options.IsTrustedProxy(context.Connection.RemoteIpAddress));
+            bool webSocket = worker.Cancellable && context.WebSockets.IsWebSocketRequest;
+            var request = new ProxyRequest(context, route, body, _options.IsTrustedProxy(context.Connection.RemoteIpAddress)) { WebSocket = webSocket };
             Exchange exchange;
             try
             {
@@ -97,9 +98,23 @@ public sealed partial class AppProxy
                 return;
             }
 
+            uint requestId = exchange.RequestId;
+
+            // An ASGI view may wait silently (SSE, long poll): the client leaving must reach it as
+            // http.disconnect now, not when the view next writes or its deadline passes.
+            using CancellationTokenRegistration onClientGone = worker.Cancellable
+                ? context.RequestAborted.UnsafeRegister(static state => ((Cancellation)state!).Send(), new Cancellation(worker.Connection, requestId))
+                : default;
             try
             {
-                await RelayAsync(context, exchange, record, app.App.Timeout);
+                if (webSocket)
+                {
+                    await WebSocketRelay.RunAsync(context, exchange, worker.Connection, record);
+                }
+                else
+                {
+                    await RelayAsync(context, exchange, record, app.App.Timeout);
+                }
             }
             catch (WorkerLostException e)
             {
@@ -108,7 +123,16 @@ public sealed partial class AppProxy
             catch (OperationCanceledException) when (exchange.Deadline.IsCancellationRequested)
             {
                 TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
-                app.ReportDeadline(worker, worker.LastRequest ?? "?", elapsed);
+                if (worker.Cancellable)
+                {
+                    // Issue 4: cancel instead of killing; only a worker that ignores CANCEL is recycled.
+                    _ = RecycleIfCancelIgnoredAsync(app, worker, requestId, worker.LastRequest ?? "?", elapsed);
+                }
+                else
+                {
+                    app.ReportDeadline(worker, worker.LastRequest ?? "?", elapsed);
+                }
+
                 await ErrorPages.WriteAsync(context, 504, "Gateway Timeout", $"The application did not answer {context.Request.Method} {context.Request.Path} within its {app.App.Timeout.TotalSeconds:0.#}s timeout, so the request was stopped. The operator will find where the view was stuck (its Python stack) in the server log.");
             }
             catch (Exception e) when (e is IOException or OperationCanceledException)
@@ -118,8 +142,35 @@ public sealed partial class AppProxy
             finally
             {
                 exchange.Complete();
+                if (worker.Cancellable && worker.Connection.IsInFlight(requestId))
+                {
+                    // The client left or the deadline passed before the answer was complete.
+                    await worker.Connection.CancelAsync(requestId);
+                }
+
                 record.Upstream = Stopwatch.GetElapsedTime(started);
             }
+        }
+    }
+
+    private sealed record Cancellation(WorkerConnection Connection, uint RequestId)
+    {
+        public void Send() => _ = Connection.CancelAsync(RequestId).AsTask();
+    }
+
+    /// <summary>
+    /// After a deadline the worker gets CANCEL (sent once the exchange is let go); a worker whose
+    /// loop does not end the request within this grace is stuck in code that never awaits, and is
+    /// recycled like a WSGI worker. The shim cancels the task 2 s after CANCEL (CANCEL_GRACE).
+    /// </summary>
+    private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(5);
+
+    private static async Task RecycleIfCancelIgnoredAsync(AppSupervisor app, WorkerSlot worker, uint requestId, string request, TimeSpan elapsed)
+    {
+        await Task.Delay(CancelGrace, TimeProvider.System);
+        if (worker.Connection?.IsInFlight(requestId) == true)
+        {
+            app.ReportDeadline(worker, request, elapsed + CancelGrace);
         }
     }
 

@@ -109,6 +109,9 @@ public sealed class EdgeServer : IAsyncDisposable
         });
         builder.Logging.ClearProviders();
         _web = builder.Build();
+        // Only ASGI apps take the upgrade (AppProxy asks IsWebSocketRequest); Kestrel pings idle
+        // sockets every 30 s so that proxies and NATs between keep them open.
+        _web.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         _web.Run(HandleAsync);
     }
 

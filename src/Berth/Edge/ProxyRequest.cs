@@ -30,6 +30,8 @@ public sealed class ProxyRequest : IWorkerRequest
 
     public long BodyLength => _body.Length;
 
+    public bool WebSocket { get; init; }
+
     public ValueTask<int> ReadBodyAsync(long offset, Memory<byte> destination) => _body.ReadAsync(offset, destination);
 
     public void WriteHead(IBufferWriter<byte> writer)

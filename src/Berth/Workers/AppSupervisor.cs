@@ -309,6 +309,14 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         {
             if (type == FrameType.Ready)
             {
+                // READY may carry what the worker learnt by importing the app (interface auto): an ASGI loop takes more at once.
+                string[] items = text.Split('\0');
+                if (int.TryParse(KeyValueList.Find(items, "capacity"), out int ready) && ready > 0)
+                {
+                    slot.Capacity = ready;
+                }
+
+                slot.Cancellable = KeyValueList.Find(items, "interface") == "asgi";
                 Post(new SupervisorEvent.Ready(slot));
             }
             else if (type == FrameType.BootError)

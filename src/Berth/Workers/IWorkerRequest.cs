@@ -10,6 +10,9 @@ public interface IWorkerRequest
 
     long BodyLength { get; }
 
+    /// <summary>A WebSocket handshake: the head carries <see cref="Protocol.FrameFlags.WebSocket"/>.</summary>
+    bool WebSocket => false;
+
     /// <summary>Copies body bytes starting at <paramref name="offset"/>; returns how many.</summary>
     ValueTask<int> ReadBodyAsync(long offset, Memory<byte> destination);
 }

@@ -77,7 +77,8 @@ public sealed class WorkerConnection : IAsyncDisposable
             FrameMark mark = FrameWriter.BeginFrame(_sendBuffer);
             request.WriteHead(_sendBuffer);
             long bodyLength = request.BodyLength;
-            FrameWriter.EndFrame(_sendBuffer, mark, FrameType.RequestHead, bodyLength == 0 ? FrameFlags.EndStream : FrameFlags.None, id);
+            FrameFlags headFlags = (bodyLength == 0 ? FrameFlags.EndStream : FrameFlags.None) | (request.WebSocket ? FrameFlags.WebSocket : FrameFlags.None);
+            FrameWriter.EndFrame(_sendBuffer, mark, FrameType.RequestHead, headFlags, id);
 
             // No cancellation once bytes go out: half a frame would corrupt the stream for every
             // later request on this worker. Sends to a local socket finish promptly anyway.
@@ -142,13 +143,41 @@ public sealed class WorkerConnection : IAsyncDisposable
         _sendBuffer.ResetWrittenCount();
     }
 
-    public async ValueTask SendControlAsync(FrameType type, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    public ValueTask SendControlAsync(FrameType type, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
+        SendFrameAsync(type, FrameFlags.None, 0, payload, cancellationToken);
+
+    /// <summary>True until the worker ended the request (RESPONSE_END) or the connection was lost.</summary>
+    public bool IsInFlight(uint requestId) => _inFlight.ContainsKey(requestId);
+
+    /// <summary>
+    /// Tells the worker nobody will read the answer to a request (CANCEL): an ASGI worker delivers
+    /// <c>http.disconnect</c> and cancels the task, then ends the request as usual. A no-op once the request ended.
+    /// </summary>
+    public async ValueTask CancelAsync(uint requestId)
+    {
+        if (!IsInFlight(requestId) || _lostReason is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            await SendFrameAsync(FrameType.Cancel, FrameFlags.None, requestId, ReadOnlyMemory<byte>.Empty, CancellationToken.None);
+        }
+        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
+        {
+            // the worker is gone, and the request with it
+        }
+    }
+
+    /// <summary>Sends one frame of a request in flight (a WebSocket message or close from the client).</summary>
+    public async ValueTask SendFrameAsync(FrameType type, FrameFlags flags, uint requestId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
             _sendBuffer.ResetWrittenCount();
-            FrameWriter.Write(_sendBuffer, type, FrameFlags.None, 0, payload.Span);
+            FrameWriter.Write(_sendBuffer, type, flags, requestId, payload.Span);
             await SendBufferedAsync();
         }
         finally
@@ -172,7 +201,7 @@ public sealed class WorkerConnection : IAsyncDisposable
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 while (FrameHeader.TryReadFrame(ref buffer, out FrameHeader header, out ReadOnlySequence<byte> payload))
                 {
-                    if (header.Type is FrameType.ResponseHead or FrameType.ResponseBody or FrameType.ResponseEnd)
+                    if (header.Type is FrameType.ResponseHead or FrameType.ResponseBody or FrameType.ResponseEnd or FrameType.WebSocketAccept or FrameType.WebSocketMessage or FrameType.WebSocketClose)
                     {
                         await RouteAsync(header, payload);
                     }
@@ -226,9 +255,9 @@ public sealed class WorkerConnection : IAsyncDisposable
             OnRequestDone?.Invoke();
             Release(exchange);
         }
-        else if (header.Type == FrameType.ResponseBody || sink.UnflushedBytes > BodyChunkSize)
+        else if (header.Type != FrameType.ResponseHead || sink.UnflushedBytes > BodyChunkSize)
         {
-            // Flushing per body frame is what makes streamed responses (SSE, generators) reach the
+            // Flushing per body frame (and per WebSocket frame) is what makes streamed responses (SSE, generators) reach the
             // client chunk by chunk; a head is flushed together with what follows it in the same read.
             await sink.FlushAsync();
         }

@@ -45,6 +45,10 @@ public sealed class WorkerLauncher
         info.ArgumentList.Add(workerId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         info.ArgumentList.Add("--threads");
         info.ArgumentList.Add(_app.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        info.ArgumentList.Add("--connections");
+        info.ArgumentList.Add(_app.Connections.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        info.ArgumentList.Add("--interface");
+        info.ArgumentList.Add(_app.Interface.ToString().ToLowerInvariant());
         info.ArgumentList.Add("--chdir");
         info.ArgumentList.Add(directory);
         if (zygote)

@@ -51,6 +51,9 @@ public sealed class WorkerSlot : IWorkerTarget
 
     public int Capacity { get; set; } = 1;
 
+    /// <summary>An ASGI worker, which answers CANCEL by cancelling the request's task; a WSGI worker ignores it.</summary>
+    public bool Cancellable { get; set; }
+
     public ref int InFlight => ref _inFlight;
 
     public bool Accepting => _accepting;

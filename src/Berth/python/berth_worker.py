@@ -13,6 +13,7 @@ for each SPAWN frame; each child connects on its own and serves exactly like a s
 """
 
 import argparse
+import asyncio
 import faulthandler
 import gc
 import io
@@ -41,9 +42,13 @@ READY = 0x02
 BOOT_ERROR = 0x03
 REQUEST_HEAD = 0x10
 REQUEST_BODY = 0x11
+CANCEL = 0x12
 RESPONSE_HEAD = 0x20
 RESPONSE_BODY = 0x21
 RESPONSE_END = 0x22
+WEBSOCKET_ACCEPT = 0x23
+WEBSOCKET_MESSAGE = 0x24
+WEBSOCKET_CLOSE = 0x25
 PING = 0x30
 PONG = 0x31
 SPAWN = 0x40
@@ -51,6 +56,8 @@ CHILD_EXITED = 0x41
 
 END_STREAM = 0x01
 ABORTED = 0x02
+WEBSOCKET = 0x04
+TEXT = 0x08
 
 # Bodies up to this size stay in memory; larger ones go to a temporary file, so a few big uploads
 # do not grow a long-lived worker by their size (gunicorn and uWSGI spool the same way).
@@ -471,6 +478,578 @@ class Worker:
             pass
 
 
+# ---------------------------------------------------------------------------------------------
+# ASGI 3.0: one asyncio loop per worker, many requests in flight on the one connection.
+# ---------------------------------------------------------------------------------------------
+
+# Requests an ASGI worker runs at once unless --connections says otherwise: the master queues the
+# rest. 100 is Berth's default queue, so one worker can take a full burst of slow (awaiting) views.
+ASGI_CAPACITY = 100
+
+# After CANCEL the app first sees http.disconnect (Starlette's StreamingResponse and
+# request.is_disconnected() stop on it); a task still running this much later is cancelled.
+CANCEL_GRACE = 2.0
+
+# Lifespan shutdown is not allowed to hold a stopping worker longer than this.
+LIFESPAN_SHUTDOWN_TIMEOUT = 10.0
+
+_ASGI_VERSION = {'version': '3.0', 'spec_version': '2.3'}
+
+
+def is_asgi(app):
+    """True for an ASGI 3 callable: a coroutine function, an object whose __call__ is one, or a
+    callable of three positional parameters (scope, receive, send); WSGI's takes two."""
+    import inspect
+    if inspect.iscoroutinefunction(app) or inspect.iscoroutinefunction(getattr(app, '__call__', None)):
+        return True
+    try:
+        parameters = inspect.signature(app).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) == 3
+
+
+def _asgi_scope(items, state):
+    """The ASGI http scope for the environ k/v list the master sent (docs/protocol.md)."""
+    headers = []
+    environ = {}
+    for i in range(0, len(items) - 1, 2):
+        key = items[i]
+        value = items[i + 1]
+        if key.startswith('HTTP_'):
+            headers.append((key[5:].replace('_', '-').lower().encode('latin-1'), value.encode('latin-1')))
+        else:
+            environ[key] = value
+    content_type = environ.get('CONTENT_TYPE')
+    if content_type is not None:
+        headers.append((b'content-type', content_type.encode('latin-1')))
+    length = environ.get('CONTENT_LENGTH', '0')
+    if length != '0':
+        headers.append((b'content-length', length.encode('latin-1')))
+    root = environ.get('SCRIPT_NAME', '')
+    path = root + environ.get('PATH_INFO', '')
+    protocol = environ.get('SERVER_PROTOCOL', 'HTTP/1.1')
+    scope = {
+        'type': 'http',
+        'asgi': _ASGI_VERSION,
+        'http_version': protocol[5:] if protocol.startswith('HTTP/') else '1.1',
+        'method': environ.get('REQUEST_METHOD', 'GET'),
+        'scheme': environ.get('wsgi.url_scheme', 'http'),
+        # PATH_INFO is the percent-decoded bytes as Latin-1; ASGI wants them as UTF-8 text.
+        'path': path.encode('latin-1').decode('utf-8', 'replace'),
+        'raw_path': environ.get('RAW_URI', path).partition('?')[0].encode('latin-1'),
+        'query_string': environ.get('QUERY_STRING', '').encode('latin-1'),
+        'root_path': root.encode('latin-1').decode('utf-8', 'replace'),
+        'headers': headers,
+        'client': (environ.get('REMOTE_ADDR', ''), int(environ.get('REMOTE_PORT') or 0)),
+        'server': (environ.get('SERVER_NAME', ''), int(environ.get('SERVER_PORT') or 0)),
+    }
+    if state is not None:
+        scope['state'] = state.copy()
+    return scope
+
+
+_STATUS_LINES = {}
+
+
+def _status_line(status):
+    line = _STATUS_LINES.get(status)
+    if line is None:
+        if not isinstance(status, int) or not 100 <= status <= 999:
+            raise ValueError('http.response.start: status must be an int from 100 to 999, got %r'
+                             % (status,))
+        import http
+        try:
+            line = '%d %s' % (status, http.HTTPStatus(status).phrase)
+        except ValueError:
+            line = str(status)
+        _STATUS_LINES[status] = line
+    return line
+
+
+def _header_strings(items, headers):
+    """items followed by the ASGI headers' names and values as Latin-1 strings (bytes, or str from lax apps)."""
+    append = items.append
+    for name, value in headers:
+        append(name.decode('latin-1') if isinstance(name, (bytes, bytearray)) else name)
+        append(value.decode('latin-1') if isinstance(value, (bytes, bytearray)) else value)
+    return items
+
+
+def _asgi_head(request_id, message):
+    items = _header_strings([_status_line(message['status'])], message.get('headers', ()))
+    text = '\0'.join(items)
+    if text.count('\0') != len(items) - 1 or '\r' in text or '\n' in text:
+        raise ValueError('http.response.start: headers must not contain NUL, CR or LF: %r'
+                         % (message.get('headers'),))
+    payload = text.encode('latin-1')
+    return _pack(RESPONSE_HEAD, 0, 0, request_id, len(payload)) + payload
+
+
+async def _park(request):
+    """Waits in the app's receive() until _unpark: a message or the disconnect arrived."""
+    request.waiter = request.connection.loop.create_future()
+    try:
+        await request.waiter
+    finally:
+        request.waiter = None
+
+
+def _unpark(request):
+    waiter = request.waiter
+    if waiter is not None and not waiter.done():
+        waiter.set_result(None)
+
+
+class _AsgiRequest:
+    """receive and send for one http request; the body arrived whole before the task started."""
+
+    __slots__ = ('id', 'connection', 'scope', 'body', 'head', 'started', 'done', 'disconnected',
+                 'waiter', 'task')
+
+    def __init__(self, request_id, connection, scope, body):
+        self.id = request_id
+        self.connection = connection
+        self.scope = scope
+        self.body = body          # list of chunks, handed out in order as http.request events
+        self.head = None          # the RESPONSE_HEAD frame, until it goes out with the first body
+        self.started = False      # the head went out
+        self.done = False         # RESPONSE_END went out
+        self.disconnected = False
+        self.waiter = None
+        self.task = None
+
+    async def receive(self):
+        body = self.body
+        if body is not None:
+            if len(body) <= 1:
+                self.body = None
+                return {'type': 'http.request', 'body': body[0] if body else b'', 'more_body': False}
+            return {'type': 'http.request', 'body': body.pop(0), 'more_body': True}
+        if not self.disconnected:
+            await _park(self)
+        return {'type': 'http.disconnect'}
+
+    async def send(self, message):
+        kind = message['type']
+        if kind == 'http.response.body':
+            if self.head is None:
+                raise RuntimeError('ASGI: http.response.body was sent before http.response.start')
+            if self.done or self.disconnected:
+                return  # the client is gone (or the response is complete): nothing to send it to
+            rid = self.id
+            data = message.get('body', b'')
+            more = message.get('more_body', False)
+            if self.started:
+                frames = encode_body(rid, data) if data else b''
+            else:
+                self.started = True
+                frames = self.head + encode_body(rid, data) if data else self.head
+            if not more:
+                self.done = True
+                frames += _pack(RESPONSE_END, 0, 0, rid, 0)
+            if frames:
+                await self.connection.write(frames)
+        elif kind == 'http.response.start':
+            if self.head is not None:
+                raise RuntimeError('ASGI: http.response.start was sent twice')
+            self.head = _asgi_head(self.id, message)
+        elif kind == 'http.response.trailers':
+            pass  # not advertised in the scope's extensions, so a conforming app does not send it
+        else:
+            raise RuntimeError('ASGI: an http app cannot send %r' % (kind,))
+
+    def disconnect(self):
+        self.disconnected = True
+        _unpark(self)
+
+
+class _AsgiWebSocket:
+    """receive and send for one WebSocket (docs/protocol.md, "WebSockets"). Messages travel whole:
+    the edge reassembles fragments and answers pings itself."""
+
+    __slots__ = ('id', 'connection', 'scope', 'inbox', 'waiter', 'started', 'closed', 'done',
+                 'disconnected', 'task')
+
+    def __init__(self, request_id, connection, scope):
+        self.id = request_id
+        self.connection = connection
+        self.scope = scope
+        self.inbox = [{'type': 'websocket.connect'}]
+        self.waiter = None
+        self.started = False      # accepted
+        self.closed = False       # our WEBSOCKET_CLOSE went out
+        self.done = False         # RESPONSE_END went out
+        self.disconnected = False
+        self.task = None
+
+    async def receive(self):
+        while not self.inbox:
+            await _park(self)
+        return self.inbox.pop(0)
+
+    def _deliver(self, message):
+        self.inbox.append(message)
+        _unpark(self)
+
+    def on_message(self, flags, payload):
+        if flags & TEXT:
+            self._deliver({'type': 'websocket.receive', 'text': payload.decode('utf-8')})
+        else:
+            self._deliver({'type': 'websocket.receive', 'bytes': payload})
+
+    def on_close(self, payload):
+        if self.disconnected:
+            return
+        self.disconnected = True
+        code = int.from_bytes(payload[:2], 'big') if len(payload) >= 2 else 1005
+        self._deliver({'type': 'websocket.disconnect', 'code': code,
+                       'reason': payload[2:].decode('utf-8', 'replace')})
+
+    def disconnect(self):
+        self.on_close(b'\x03\xee')  # 1006: gone without a closing handshake
+
+    async def send(self, message):
+        kind = message['type']
+        rid = self.id
+        if kind == 'websocket.send':
+            if not self.started or self.closed:
+                raise RuntimeError('ASGI: websocket.send before websocket.accept or after websocket.close')
+            if self.disconnected:
+                raise OSError('the WebSocket client has gone away')
+            text = message.get('text')
+            if text is not None:
+                data = text.encode('utf-8')
+                frame = _pack(WEBSOCKET_MESSAGE, TEXT, 0, rid, len(data)) + data
+            else:
+                data = message.get('bytes') or b''
+                frame = _pack(WEBSOCKET_MESSAGE, 0, 0, rid, len(data)) + data
+            if len(data) > MAX_PAYLOAD:
+                raise ValueError('a WebSocket message is at most %d bytes, got %d' % (MAX_PAYLOAD, len(data)))
+            await self.connection.write(frame)
+        elif kind == 'websocket.accept':
+            if self.started:
+                raise RuntimeError('ASGI: websocket.accept was sent twice')
+            self.started = True
+            payload = encode_kv(_header_strings([message.get('subprotocol') or ''], message.get('headers', ())))
+            await self.connection.write(_pack(WEBSOCKET_ACCEPT, 0, 0, rid, len(payload)) + payload)
+        elif kind == 'websocket.close':
+            if not self.closed:
+                self.closed = True
+                reason = (message.get('reason') or '').encode('utf-8')
+                payload = int(message.get('code', 1000)).to_bytes(2, 'big') + reason
+                await self.connection.write(_pack(WEBSOCKET_CLOSE, 0, 0, rid, len(payload)) + payload)
+        else:
+            raise RuntimeError('ASGI: a websocket app cannot send %r' % (kind,))
+
+    async def complete(self):
+        """The app returned: close as ASGI asks (1000) if it did not, and free the request id."""
+        if not self.closed and not self.disconnected:
+            await self.send({'type': 'websocket.close', 'code': 1000})
+        self.done = True
+        self.connection.transport.write(_pack(RESPONSE_END, 0, 0, self.id, 0))
+
+
+class AsgiWorker(asyncio.Protocol):
+    """Runs an ASGI app for the requests that arrive on one connection, each in its own task."""
+
+    def __init__(self, loop, app, worker_id, state):
+        self.loop = loop
+        self.app = app
+        self.worker_id = worker_id
+        self.state = state
+        self.transport = None
+        self.buffer = bytearray()
+        self.pending = {}     # request id -> (items, body chunks) until END_STREAM
+        self.requests = {}    # request id -> _AsgiRequest with a running task
+        self.paused = None    # a future while the transport's buffer is over its high-water mark
+        self.closing = False
+        self.finished = loop.create_future()
+
+    # asyncio.Protocol
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def data_received(self, data):
+        buffer = self.buffer
+        buffer += data
+        start = 0
+        end = len(buffer)
+        while end - start >= HEADER_SIZE:
+            frame_type, flags, _, request_id, length = _unpack_from(buffer, start)
+            if length > MAX_PAYLOAD:
+                _log('worker %d: frame payload of %d bytes exceeds the %d-byte limit; the stream '
+                     'from the master is corrupt' % (self.worker_id, length, MAX_PAYLOAD))
+                self.transport.close()
+                return
+            stop = start + HEADER_SIZE + length
+            if stop > end:
+                break
+            self.on_frame(frame_type, flags, request_id, bytes(buffer[start + HEADER_SIZE:stop]))
+            start = stop
+        del buffer[:start]
+
+    def eof_received(self):
+        # The master takes nothing new from us but reads our answers: finish what is in flight.
+        self.closing = True
+        self._maybe_finish()
+        return True
+
+    def connection_lost(self, error):
+        self.closing = True
+        for request in list(self.requests.values()):
+            request.disconnect()
+            request.task.cancel()
+        self._wake_writers()
+        if not self.finished.done():
+            self.finished.set_result(None)
+
+    def pause_writing(self):
+        if self.paused is None:
+            self.paused = self.loop.create_future()
+
+    def resume_writing(self):
+        self._wake_writers()
+
+    # frames and tasks
+
+    def _wake_writers(self):
+        paused = self.paused
+        self.paused = None
+        if paused is not None and not paused.done():
+            paused.set_result(None)
+
+    async def write(self, frames):
+        """Writes frames; waits while the master is not reading, which slows a streaming app down
+        to its client's pace instead of growing this process."""
+        transport = self.transport
+        if transport.is_closing():
+            return
+        transport.write(frames)
+        if self.paused is not None:
+            await self.paused
+
+    def on_frame(self, frame_type, flags, request_id, payload):
+        if frame_type == REQUEST_HEAD:
+            items = str(payload, 'latin-1').split('\0') if payload else []
+            if flags & WEBSOCKET:
+                scope = _asgi_scope(items, self.state)
+                scope['type'] = 'websocket'
+                scope['scheme'] = 'wss' if scope['scheme'] == 'https' else 'ws'
+                del scope['method']
+                scope['subprotocols'] = [p.strip() for header, value in scope['headers']
+                                         if header == b'sec-websocket-protocol'
+                                         for p in value.decode('latin-1').split(',') if p.strip()]
+                self.launch(_AsgiWebSocket(request_id, self, scope))
+            elif flags & END_STREAM:
+                self.start(request_id, items, [])
+            else:
+                self.pending[request_id] = (items, [])
+        elif frame_type == REQUEST_BODY:
+            entry = self.pending.get(request_id)
+            if entry is None:
+                return
+            if payload:
+                entry[1].append(payload)
+            if flags & END_STREAM:
+                del self.pending[request_id]
+                self.start(request_id, entry[0], entry[1])
+        elif frame_type == WEBSOCKET_MESSAGE:
+            socket = self.requests.get(request_id)
+            if socket is not None:
+                socket.on_message(flags, payload)
+        elif frame_type == WEBSOCKET_CLOSE:
+            socket = self.requests.get(request_id)
+            if socket is not None:
+                socket.on_close(payload)
+        elif frame_type == CANCEL:
+            self.pending.pop(request_id, None)
+            request = self.requests.get(request_id)
+            if request is not None:
+                request.disconnect()
+                self.loop.call_later(CANCEL_GRACE, request.task.cancel)
+        elif frame_type == PING:
+            self.transport.write(_pack(PONG, 0, 0, request_id, len(payload)) + payload)
+        # Other types are ignored, so an older worker survives a newer master's extra frames.
+
+    def start(self, request_id, items, body):
+        self.launch(_AsgiRequest(request_id, self, _asgi_scope(items, self.state), body))
+
+    def launch(self, request):
+        request_id = request.id
+        self.requests[request_id] = request
+        request.task = self.loop.create_task(self.run(request))
+
+    async def run(self, request):
+        try:
+            await self.app(request.scope, request.receive, request.send)
+            if request.__class__ is _AsgiWebSocket:
+                await request.complete()
+            elif not request.done and not request.disconnected:
+                raise RuntimeError('the ASGI app returned without completing its response '
+                                   '(no http.response.body with more_body=False)')
+        except asyncio.CancelledError:
+            if not request.disconnected:
+                _log('worker %d: %s was cancelled before it answered'
+                     % (self.worker_id, _describe(request.scope)))
+        except Exception as error:
+            self._fail(request, error)
+        finally:
+            self.requests.pop(request.id, None)
+            request.disconnect()
+            if not request.done:
+                # The id must be freed in any case; ABORTED tells the master the answer is incomplete.
+                request.done = True
+                if not self.transport.is_closing():
+                    self.transport.write(_pack(RESPONSE_END, ABORTED, 0, request.id, 0))
+            self._maybe_finish()
+
+    def _fail(self, request, error):
+        stack = ''.join(traceback.format_exception(type(error), error, error.__traceback__))
+        what = _describe(request.scope)
+        if request.disconnected:
+            _log('worker %d: %s failed after the client went away:\n%s' % (self.worker_id, what, stack))
+        elif request.done:
+            # Starlette's ServerErrorMiddleware sends its 500 page, then re-raises for the server's log.
+            _log('worker %d: %s (request %d) raised after its response was complete:\n%s'
+                 % (self.worker_id, what, request.id, stack))
+        elif request.started:
+            _log('worker %d: %s (request %d) failed after its response began, so the client '
+                 'connection is cut:\n%s' % (self.worker_id, what, request.id, stack))
+        else:
+            _log('worker %d: %s (request %d) failed; answered 500:\n%s'
+                 % (self.worker_id, what, request.id, stack))
+            request.done = True
+            rid = request.id
+            head = encode_kv(_ERROR_HEAD_ITEMS)
+            if not self.transport.is_closing():
+                self.transport.write(_pack(RESPONSE_HEAD, 0, 0, rid, len(head)) + head
+                                     + encode_body(rid, _ERROR_BODY) + _pack(RESPONSE_END, 0, 0, rid, 0))
+
+    def _maybe_finish(self):
+        if self.closing and not self.requests and not self.finished.done():
+            self.finished.set_result(None)
+
+
+def _describe(scope):
+    return '%s %s' % (scope.get('method', '?'), scope.get('path', '?'))
+
+
+class Lifespan:
+    """The ASGI lifespan protocol for one worker: startup before READY, shutdown after the last
+    request. An app that raises before it receives lifespan.startup does not support lifespan,
+    and serves without it, as under uvicorn's default `--lifespan auto`."""
+
+    def __init__(self, loop, app):
+        self.loop = loop
+        self.app = app
+        self.state = {}
+        self.inbox = asyncio.Queue()
+        self.received_startup = False
+        self.supported = True
+        self.startup = loop.create_future()
+        self.shutdown = loop.create_future()
+        self.task = None
+
+    async def receive(self):
+        message = await self.inbox.get()
+        if message['type'] == 'lifespan.startup':
+            self.received_startup = True
+        return message
+
+    async def send(self, message):
+        kind = message['type']
+        if kind == 'lifespan.startup.complete':
+            _settle(self.startup, None)
+        elif kind == 'lifespan.startup.failed':
+            _settle(self.startup, message.get('message') or 'lifespan.startup.failed without a message')
+        elif kind == 'lifespan.shutdown.complete':
+            _settle(self.shutdown, None)
+        elif kind == 'lifespan.shutdown.failed':
+            _settle(self.shutdown, message.get('message') or 'lifespan.shutdown.failed')
+
+    async def _run(self):
+        scope = {'type': 'lifespan', 'asgi': _ASGI_VERSION, 'state': self.state}
+        try:
+            await self.app(scope, self.receive, self.send)
+        except BaseException as error:
+            if not self.received_startup:
+                self.supported = False
+                _settle(self.startup, None)
+            else:
+                text = ''.join(traceback.format_exception(type(error), error, error.__traceback__))
+                _settle(self.startup, text)
+                _settle(self.shutdown, text)
+            if not isinstance(error, Exception):
+                raise
+        finally:
+            _settle(self.startup, 'the app returned from lifespan before startup completed')
+            _settle(self.shutdown, None)
+
+    async def start(self):
+        """None when the app started, else the error text for BOOT_ERROR."""
+        self.task = self.loop.create_task(self._run())
+        self.inbox.put_nowait({'type': 'lifespan.startup'})
+        return await self.startup
+
+    async def stop(self):
+        if not self.supported or self.task is None or self.task.done():
+            return
+        self.inbox.put_nowait({'type': 'lifespan.shutdown'})
+        try:
+            error = await asyncio.wait_for(asyncio.shield(self.shutdown), LIFESPAN_SHUTDOWN_TIMEOUT)
+        except asyncio.TimeoutError:
+            error = 'it did not finish within %gs' % LIFESPAN_SHUTDOWN_TIMEOUT
+        if error:
+            _log('lifespan shutdown failed: %s' % error)
+        self.task.cancel()
+
+
+def _settle(future, value):
+    if not future.done():
+        future.set_result(value)
+
+
+def _new_event_loop():
+    """uvloop's loop when the virtualenv has it (as uvicorn picks it), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
+def _serve_asgi(sock, app, worker_id, capacity):
+    loop = _new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        return loop.run_until_complete(_run_asgi(loop, sock, app, worker_id, capacity))
+    finally:
+        sock.close()
+        loop.close()
+
+
+async def _run_asgi(loop, sock, app, worker_id, capacity):
+    lifespan = Lifespan(loop, app)
+    error = await lifespan.start()
+    if error is not None:
+        _report_boot_error(sock, error.rstrip('\n') + '\n' + (
+            "berth: the app's lifespan startup failed (worker %d): %s. The traceback above shows "
+            "where; startup handlers must succeed for the worker to serve."
+            % (worker_id, error.strip().splitlines()[-1] if error.strip() else error)))
+        return EXIT_BOOT_ERROR
+    sock.sendall(encode_frame(READY, 0, 0, encode_kv(['interface', 'asgi', 'capacity', str(capacity)])))
+    worker = AsgiWorker(loop, app, worker_id, lifespan.state if lifespan.supported else None)
+    await loop.create_unix_connection(lambda: worker, sock=sock)
+    await worker.finished
+    await lifespan.stop()
+    if worker.transport is not None:
+        worker.transport.close()
+    return 0
+
+
 def _body_sink(content_length):
     try:
         length = int(content_length)
@@ -776,7 +1355,7 @@ def _write_all(fd, data):
 def _parse_args(argv):
     parser = argparse.ArgumentParser(
         prog='berth_worker',
-        description='Berth worker: runs a WSGI app for `berth serve` (started by berth, not by hand).')
+        description='Berth worker: runs a WSGI or ASGI app for `berth serve` (started by berth, not by hand).')
     parser.add_argument('--connect', required=True, metavar='SOCKPATH',
                         help="the master's Unix socket")
     parser.add_argument('--app', required=True, metavar='MODULE:CALLABLE', help='the WSGI callable')
@@ -784,12 +1363,18 @@ def _parse_args(argv):
                         help='the id the master gave this worker (or this zygote)')
     parser.add_argument('--threads', type=int, default=1, metavar='T',
                         help='requests run at once (a thread pool when above 1)')
+    parser.add_argument('--interface', choices=('auto', 'wsgi', 'asgi'), default='auto',
+                        help='the kind of callable; auto looks at it (a coroutine function is ASGI)')
+    parser.add_argument('--connections', type=int, default=ASGI_CAPACITY, metavar='N',
+                        help='requests an ASGI worker runs at once [default: %d]' % ASGI_CAPACITY)
     parser.add_argument('--chdir', metavar='DIR', help='the project directory; put first on sys.path')
     parser.add_argument('--zygote', action='store_true',
                         help='import the app once, then fork a worker for each SPAWN from the master')
     args = parser.parse_args(argv)
     if args.threads < 1:
         parser.error('--threads must be at least 1, got %d' % args.threads)
+    if args.connections < 1:
+        parser.error('--connections must be at least 1, got %d' % args.connections)
     return args
 
 
@@ -818,12 +1403,14 @@ def _connect(path, who):
     return sock
 
 
-def _hello(sock, worker_id, threads, role=None):
+def _hello(sock, worker_id, args, role=None):
+    # Before the import the worker knows only what it was told; READY gives the final figures.
+    asgi = args.interface == 'asgi'
     items = [
         'pid', str(os.getpid()),
         'worker', str(worker_id),
-        'capacity', str(threads),
-        'interface', 'wsgi',
+        'capacity', str(args.connections if asgi else args.threads),
+        'interface', args.interface if asgi else 'wsgi',
         'python', _python_version(),
     ]
     if role is not None:
@@ -843,19 +1430,27 @@ def _load_or_report(sock, spec, directory):
             if tb is not None and tb.tb_frame.f_code is load_app.__code__:
                 tb = tb.tb_next  # the user's code, not ours
             stack = ''.join(traceback.format_exception(type(cause), cause, tb))
-        text = stack + error.hint + '\n'
-        sys.stderr.write(text)
-        sys.stderr.flush()
-        payload = text.encode('utf-8', 'backslashreplace')[-MAX_PAYLOAD:]
-        try:
-            sock.sendall(encode_frame(BOOT_ERROR, 0, 0, payload))
-        except OSError:
-            pass
-        sock.close()
+        _report_boot_error(sock, stack + error.hint)
         return None
 
 
-def _serve(sock, app, worker_id, threads):
+def _report_boot_error(sock, text):
+    """Shows text in the log and sends it as BOOT_ERROR; closes the socket."""
+    text = text.rstrip('\n') + '\n'
+    sys.stderr.write(text)
+    sys.stderr.flush()
+    payload = text.encode('utf-8', 'backslashreplace')[-MAX_PAYLOAD:]
+    try:
+        sock.sendall(encode_frame(BOOT_ERROR, 0, 0, payload))
+    except OSError:
+        pass
+    sock.close()
+
+
+def _serve(sock, app, worker_id, args):
+    if args.interface == 'asgi' or (args.interface == 'auto' and is_asgi(app)):
+        return _serve_asgi(sock, app, worker_id, args.connections)
+    threads = args.threads
     sock.sendall(encode_frame(READY, 0, 0))
     worker = Worker(sock, app, worker_id, threads)
     try:
@@ -885,18 +1480,18 @@ def main(argv=None):
     sock = _connect(args.connect, 'worker %d' % args.worker_id)
     if sock is None:
         return 1
-    _hello(sock, args.worker_id, args.threads)
+    _hello(sock, args.worker_id, args)
     app = _load_or_report(sock, args.app, directory)
     if app is None:
         return EXIT_BOOT_ERROR
-    return _serve(sock, app, args.worker_id, args.threads)
+    return _serve(sock, app, args.worker_id, args)
 
 
 def _zygote_main(args, directory):
     sock = _connect(args.connect, 'zygote')
     if sock is None:
         return 1
-    _hello(sock, args.worker_id, args.threads, role='zygote')
+    _hello(sock, args.worker_id, args, role='zygote')
     # No collections while the app is imported, as the gc module's documentation advises for fork
     # servers: a collection frees objects in the middle of pages the workers will share, and their
     # first allocations would fill (and copy) those pages. Workers turn the collector back on.
@@ -920,8 +1515,8 @@ def _zygote_main(args, directory):
     sock = _connect(args.connect, 'worker %d' % worker_id)
     if sock is None:
         return 1
-    _hello(sock, worker_id, args.threads)
-    return _serve(sock, app, worker_id, args.threads)
+    _hello(sock, worker_id, args)
+    return _serve(sock, app, worker_id, args)
 
 
 if __name__ == '__main__':

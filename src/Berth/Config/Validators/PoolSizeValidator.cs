@@ -23,6 +23,12 @@ public sealed class PoolSizeValidator : IConfigValidator
                 yield return config.SourceMap.Invalid(app, ConfigSchema.Threads, app.Threads);
             }
 
+            // 10,000: an event loop juggles that many idle sockets easily; past it a typo is likelier.
+            if (app.Connections is < 1 or > 10_000)
+            {
+                yield return config.SourceMap.Invalid(app, ConfigSchema.Connections, app.Connections);
+            }
+
             if (app.QueueSize < 0)
             {
                 yield return config.SourceMap.Invalid(app, ConfigSchema.Queue, app.QueueSize);
