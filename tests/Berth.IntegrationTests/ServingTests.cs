@@ -97,12 +97,29 @@ public sealed class ServingTests
     [Fact]
     public async Task Streamed_responses_arrive_chunk_by_chunk()
     {
-        await using BerthProcess berth = await FrameworkAppTests.ServeAsync("flask_app:application");
+        await using BerthProcess berth = await ServePlainAsync();
+        string marker = Path.Combine(Directory.CreateTempSubdirectory("berth-gate").FullName, "go");
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, berth.Port);
+        NetworkStream stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /gated?marker={Uri.EscapeDataString(marker)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
 
-        // The generator sleeps 0.2 s between chunks: a server that buffered the response would
-        // deliver "one" together with "two" and "three".
-        string first = await AssertStreamedAsync(berth, "/stream", "one\n", "two\n", "three\n");
-        Assert.Contains("Transfer-Encoding: chunked", first, StringComparison.Ordinal);
+        // The app yields "two" only after we create the marker, which we do only once "one" has
+        // reached us: a server that buffered the response would never deliver "one" on its own.
+        var received = new StringBuilder();
+        byte[] buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(8));
+        while (!received.ToString().Contains("one\n", StringComparison.Ordinal))
+        {
+            int read = await stream.ReadAsync(buffer, timeout.Token);
+            Assert.NotEqual(0, read);
+            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        Assert.Contains("Transfer-Encoding: chunked", received.ToString(), StringComparison.Ordinal);
+        await File.WriteAllTextAsync(marker, "");
+        string rest = await new StreamReader(stream).ReadToEndAsync();
+        Assert.Contains("two\n", rest, StringComparison.Ordinal);
     }
 
     /// <summary>GETs path over a raw socket and checks that what arrives up to <paramref name="first"/>

@@ -23,6 +23,7 @@ Extra, plain WSGI only:
                        JSON {"lines": [...], "CONTENT_LENGTH": environ's value}
     GET  /filewrapper  this file through environ["wsgi.file_wrapper"]
     GET  /write        two chunks through the write() callable ("first\\n", "second\\n"), returns []
+    GET  /gated?marker=PATH  "one", then "two" once PATH exists (streaming without timing)
     GET  /print        print()s a line, to check that worker stdout reaches the log
     GET  /barrier?n=4  "passed" once n requests are in the app at the same time, else "timeout" after 10 s
 """
@@ -92,6 +93,14 @@ def _stream():
         yield chunk
 
 
+def _gated(marker):
+    yield b"one\n"
+    deadline = time.monotonic() + 10
+    while not os.path.exists(marker) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    yield b"two\n"
+
+
 _barriers = {}
 _barriers_lock = threading.Lock()
 
@@ -144,6 +153,12 @@ def raw_application(environ, start_response):
         write(b"first\n")
         write(b"second\n")
         return []
+    if path == "/gated":
+        # "one" now, "two" only once the test has seen "one" and created the marker file: proves the
+        # server forwards a chunk without waiting for the rest, with no timing involved.
+        marker = _query(environ)["marker"]
+        start_response("200 OK", [("Content-Type", TEXT)])
+        return _gated(marker)
     if path == "/print":
         print("printed by the view")
         return _send(start_response, "printed\n")
