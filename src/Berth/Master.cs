@@ -333,7 +333,7 @@ public sealed partial class Master : IServerControl, IDisposable
     {
         foreach (AppSupervisor app in _apps.Values)
         {
-            int target = app.GetStatus().DesiredWorkers + change;
+            int target = app.DesiredWorkers + change;
             if (target >= 1)
             {
                 _ = app.ScaleAsync(target);

@@ -44,7 +44,7 @@ public sealed class AccessLog : IAsyncDisposable
         var line = new StringBuilder(192);
         line.Append(context.Connection.RemoteIpAddress?.ToString() ?? "unix")
             .Append(" - - [")
-            .Append(_time.GetLocalNow().ToString("dd/MMM/yyyy:HH:mm:ss zzz", CultureInfo.InvariantCulture).Remove(24, 1))
+            .Append(LocalTime(_time.GetLocalNow()))
             .Append("] \"").Append(request.Method).Append(' ').Append(request.Path.ToUriComponent()).Append(request.QueryString.ToUriComponent()).Append(' ').Append(request.Protocol)
             .Append("\" ").Append(context.Response.StatusCode.ToString(CultureInfo.InvariantCulture))
             .Append(' ').Append(bytesSent.ToString(CultureInfo.InvariantCulture))
@@ -53,6 +53,14 @@ public sealed class AccessLog : IAsyncDisposable
             .Append("\" rt=").Append(upstream is { } time ? time.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) : "-")
             .Append(" w=").Append(worker ?? "-");
         _lines.Writer.TryWrite(line.ToString());
+    }
+
+    /// <summary>nginx's $time_local: <c>22/Nov/2026:03:50:01 +0000</c> (.NET's zzz would write +00:00).</summary>
+    private static string LocalTime(DateTimeOffset now)
+    {
+        TimeSpan offset = now.Offset;
+        char sign = offset < TimeSpan.Zero ? '-' : '+';
+        return string.Create(CultureInfo.InvariantCulture, $"{now:dd/MMM/yyyy:HH:mm:ss} {sign}{Math.Abs(offset.Hours):00}{Math.Abs(offset.Minutes):00}");
     }
 
     private static string Quote(string value) => value.Length == 0 ? "-" : value.Replace("\"", "\\x22", StringComparison.Ordinal);

@@ -53,9 +53,9 @@ public sealed class EdgeServer : IAsyncDisposable
         _accessLog = config.Server.AccessLog is { } target ? AccessLog.Open(target, time) : null;
 
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        // Kestrel logs through berth's factory (AddLogging only fills in what is not registered yet).
         builder.Services.AddSingleton(logs);
         builder.Services.AddLogging();
-        builder.Services.AddSingleton(logs);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -51,7 +51,7 @@ public sealed class ProxyRequest : IWorkerRequest
         KeyValueList.WritePair(writer, "REQUEST_METHOD", request.Method, ref first);
         KeyValueList.WritePair(writer, "SCRIPT_NAME", _route.ScriptName, ref first);
         KeyValueList.WriteItem(writer, "PATH_INFO", ref first);
-        WritePathInfo(writer, rawPath, Latin1Length(_route.ScriptName), ref first);
+        WritePathInfo(writer, rawPath, EncodedLength(_route.ScriptName), ref first);
         KeyValueList.WriteItem(writer, "QUERY_STRING", ref first);
         KeyValueList.WriteItem(writer, query, ref first);
         KeyValueList.WritePair(writer, "RAW_URI", rawTarget, ref first);
@@ -136,7 +136,9 @@ public sealed class ProxyRequest : IWorkerRequest
     private static string FormatAddress(IPAddress address) =>
         (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
 
-    private static int Latin1Length(string scriptName) => System.Text.Encoding.UTF8.GetByteCount(scriptName);
+    /// <summary>How many bytes of the raw path the mount prefix takes: Kestrel decoded the path as UTF-8, so the
+    /// prefix is measured the same way before it is cut off the byte-exact PATH_INFO.</summary>
+    private static int EncodedLength(string scriptName) => System.Text.Encoding.UTF8.GetByteCount(scriptName);
 
     /// <summary>PATH_INFO is the percent-decoded request path after the mount prefix, one char per byte (PEP 3333).</summary>
     private static void WritePathInfo(IBufferWriter<byte> writer, ReadOnlySpan<char> rawPath, int skipBytes, ref bool first)

@@ -81,6 +81,9 @@ public sealed partial class AppSupervisor : IAsyncDisposable
 
     public AppDispatcher<WorkerSlot> Dispatcher { get; }
 
+    /// <summary>How many workers the app is meant to run (changed by scale and reload, on the loop).</summary>
+    public int DesiredWorkers => Volatile.Read(ref _desired);
+
     public string SocketPath { get; }
 
     /// <summary>Why the app stopped serving, when it did (repeated boot failures).</summary>
@@ -139,7 +142,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         string state = FailedReason is not null ? "failed" : _stopped is not null ? "stopping" : _reload is not null ? "reloading" : _booted.Task.IsCompletedSuccessfully ? "running" : "starting";
         WorkerStatus[] workers = _snapshot.Select(w => new WorkerStatus(
             w.Id, w.Pid, w.State.ToString().ToLowerInvariant(), Volatile.Read(ref w.InFlight), w.Capacity, w.RequestsServed, w.RssBytes, (now - w.StartedAt).TotalSeconds)).ToArray();
-        return new AppStatus(App.Name, App.Module, state, _desired, Dispatcher.Waiting, FailedReason, workers, _recentExits);
+        return new AppStatus(App.Name, App.Module, state, DesiredWorkers, Dispatcher.Waiting, FailedReason, workers, _recentExits);
     }
 
     private void Post(SupervisorEvent e) => _events.Writer.TryWrite(e);
