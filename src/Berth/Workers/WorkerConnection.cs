@@ -106,19 +106,21 @@ public sealed class WorkerConnection : IAsyncDisposable
         }
         catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or WorkerLostException)
         {
-            if (id != 0 && _inFlight.TryRemove(id, out _))
+            if (id == 0)
             {
-                exchange.Sink.Complete();
-                OnRequestDone?.Invoke();
-                Release(exchange);
+                OnRequestDone?.Invoke(); // never registered: only the dispatcher's place to give back
             }
-            else if (id == 0)
+            else
             {
-                OnRequestDone?.Invoke();
-            }
+                // Registered: whoever removes it from the table (we, or FailAll on the reader) gives
+                // back the place and the reader's hold; the caller never sees it, so we drop its hold too.
+                if (_inFlight.TryRemove(id, out _))
+                {
+                    exchange.Sink.Complete();
+                    OnRequestDone?.Invoke();
+                    Release(exchange);
+                }
 
-            if (id != 0)
-            {
                 Release(exchange);
             }
 
