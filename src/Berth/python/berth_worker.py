@@ -256,6 +256,14 @@ def _encode_head(request_id, status, headers):
     return _pack(RESPONSE_HEAD, 0, 0, request_id, len(payload)) + payload
 
 
+def _declared_length(headers):
+    """The Content-Length the app set, or None."""
+    for name, value in headers:
+        if len(name) == 14 and name.lower() == 'content-length':
+            return int(value) if value.isdigit() else None
+    return None
+
+
 def _not_bytes(chunk):
     return TypeError('the app produced %s where PEP 3333 requires bytes: %r; encode text with '
                      '.encode() before returning it' % (type(chunk).__name__, chunk[:80]
@@ -265,13 +273,15 @@ def _not_bytes(chunk):
 class _Response:
     """start_response and write for one request."""
 
-    __slots__ = ('request_id', 'send', 'head', 'sent')
+    __slots__ = ('request_id', 'send', 'head', 'headers', 'sent', 'ended')
 
     def __init__(self, request_id, send):
         self.request_id = request_id
         self.send = send
         self.head = None
+        self.headers = None
         self.sent = False
+        self.ended = False  # RESPONSE_END went out before close() (the Content-Length was met)
 
     def start_response(self, status, headers, exc_info=None):
         if exc_info is not None:
@@ -284,6 +294,7 @@ class _Response:
             raise AssertionError('start_response() was called a second time without exc_info '
                                  '(PEP 3333)')
         self.head = _encode_head(self.request_id, status, headers)
+        self.headers = headers
         return self.write
 
     def write(self, data):
@@ -420,6 +431,11 @@ class Worker:
                     parts.append(_pack(RESPONSE_END, 0, 0, request_id, 0))
                     send(b''.join(parts))
                     return
+                # Bytes of the declared Content-Length still to come. When a chunk completes it,
+                # RESPONSE_END leaves with that chunk instead of after close(): Flask and Django
+                # return one-chunk generators with a Content-Length, and this saves a sendall here
+                # and a wake-up of the master per request (bench/NOTES.md, "Hot path, round 2").
+                left = None
                 for chunk in result:
                     if chunk.__class__ is not bytes and not isinstance(chunk, (bytes, bytearray)):
                         raise _not_bytes(chunk)
@@ -428,12 +444,20 @@ class Worker:
                         # still fail into a clean 500 after yielding b''.
                         continue
                     if response.sent:
-                        send(encode_body(request_id, chunk))
+                        frames = encode_body(request_id, chunk)
                     elif response.head is None:
                         raise AssertionError('the app produced body before calling start_response()')
                     else:
                         response.sent = True
-                        send(response.head + encode_body(request_id, chunk))
+                        frames = response.head + encode_body(request_id, chunk)
+                        left = _declared_length(response.headers)
+                    if left is not None:
+                        left -= len(chunk)
+                        if left == 0:
+                            response.ended = True
+                            send(frames + _pack(RESPONSE_END, 0, 0, request_id, 0))
+                            return  # close() still runs, below
+                    send(frames)
             finally:
                 close = getattr(result, 'close', None)
                 if close is not None:
@@ -462,6 +486,10 @@ class Worker:
             return
         stack = ''.join(traceback.format_exception(type(error), error, error.__traceback__))
         rid = response.request_id
+        if response.ended:
+            _log('worker %s: %s (request %d) failed in close(), after its whole response was sent:\n%s'
+                 % (self.worker_id, what, rid, stack))
+            return
         try:
             if response.sent:
                 _log('worker %s: %s (request %d) failed after its response began, so the client '
