@@ -326,6 +326,27 @@ class WsgiTests(unittest.TestCase):
             self.assertEqual(file.read(), 'closed\n')
         self.assert_clean_exit(master)
 
+    def test_declared_length_met_ends_the_response_and_close_still_runs(self):
+        master = self.master()
+        record = self.temp_path('record')
+        response = master.get('/sized-close', query='path=' + record)
+        self.assertEqual((response.body, response.end_flags), (b'ab', 0))
+        self.assertEqual(response.frames, [RESPONSE_HEAD, RESPONSE_BODY, RESPONSE_BODY, RESPONSE_END])
+        master.get('/hello', 2)  # the worker serves one request at a time: close() ran before this
+        with open(record) as file:
+            self.assertEqual(file.read(), 'closed\n')
+        self.assert_clean_exit(master)
+
+    def test_failure_in_close_after_a_complete_response_is_logged_not_sent(self):
+        master = self.master()
+        record = self.temp_path('record')
+        response = master.get('/sized-close-fails', query='path=' + record)
+        self.assertEqual((response.status, response.body, response.end_flags), ('200 OK', b'ab', 0))
+        self.assertEqual(master.get('/hello', 2).body, b'Hello, world')  # no stray frame for request 1 in between
+        self.assert_clean_exit(master)
+        self.assertIn('failed in close(), after its whole response was sent', master.stderr())
+        self.assertIn('boom in close', master.stderr())
+
     def test_write_callable(self):
         master = self.master()
         response = master.get('/write')
