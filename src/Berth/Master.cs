@@ -179,6 +179,16 @@ public sealed partial class Master : IServerControl, IDisposable
             TimeSpan grace = _config.Server.GracefulTimeout;
             LogShuttingDown(grace.TotalSeconds);
             long started = _time.GetTimestamp();
+
+            // Open WebSockets get 1001 Going Away now rather than the drain a reload gives them: no new
+            // worker is left to serve meanwhile, the listeners are already closed to their reconnects,
+            // and holding the stop for them would only lengthen a restart. Their apps get
+            // websocket.disconnect 1001 and end within the grace, like any other request.
+            foreach (AppSupervisor app in _apps.Values)
+            {
+                app.CloseWebSockets();
+            }
+
             using (var graceToken = new CancellationTokenSource(grace, _time))
             {
                 await edge.StopAsync(graceToken.Token);

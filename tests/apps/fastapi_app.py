@@ -125,13 +125,18 @@ async def error():
 
 @app.websocket("/ws")
 async def websocket_echo(websocket: WebSocket):
-    """Echoes text and bytes; the text "close" ends it with 4000 "bye"."""
+    """Echoes text and bytes; the text "pid" answers this worker's pid; "close" ends it with 4000 "bye".
+    The disconnect's code goes to the log, where a test finds it."""
     offered = websocket.scope.get("subprotocols") or []
     await websocket.accept(subprotocol="echo" if "echo" in offered else None)
     while True:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
+            print("pid %d: websocket.disconnect %s" % (os.getpid(), message.get("code")), flush=True)
             return
+        if message.get("text") == "pid":
+            await websocket.send_text(str(os.getpid()))
+            continue
         if message.get("text") == "close":
             await websocket.close(code=4000, reason="bye")
             return

@@ -110,6 +110,7 @@ public static class BerthCommand
             MaxLifetime = parse.GetValue(o.MaxLifetime),
             MaxLifetimeJitter = parse.GetValue(o.MaxLifetimeJitter),
             MaxMemory = parse.GetValue(o.MaxMemory),
+            WebSocketDrainTimeout = parse.GetValue(o.WebSocketDrainTimeout),
         };
         ConfigResult result = ConfigBuilder.Apply(fromFile, overrides);
         if (!ReportErrors(result))

@@ -59,11 +59,13 @@ internal sealed class ServeOptions
 
     public Option<string?> MaxMemory { get; } = new("--max-memory") { Description = "Replace a worker whose memory (RSS) stays above this: whole megabytes such as 512M (a bare number is bytes), at least 16M; 0: never [default: never]. uWSGI: reload-on-rss." };
 
+    public Option<string?> WebSocketDrainTimeout { get; } = new("--websocket-drain-timeout") { Description = "How long a worker being replaced (reload, recycling) keeps its open WebSockets before they are closed with 1001 Going Away, e.g. 30s; 0: at once [default: 30s]. uWSGI: worker-reload-mercy." };
+
     public void AddTo(Command command)
     {
         command.Arguments.Add(Module);
         foreach (Option option in new Option[] { Config, Workers, Bind, Threads, Connections, Preload, Chdir, Python, Venv, Static, AccessLogFile, GracefulTimeout, ForwardedAllowIps, MaxBodySize, CertFile, KeyFile, Interface,
-            Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory, Control })
+            Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory, WebSocketDrainTimeout, Control })
         {
             command.Options.Add(option);
         }

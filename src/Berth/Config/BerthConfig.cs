@@ -109,6 +109,14 @@ public sealed record AppConfig
     public TimeSpan? MaxLifetime { get; init; }                    // recycle a worker after this long; null = never
     public TimeSpan MaxLifetimeJitter { get; init; }
     public long MaxMemoryMb { get; init; }                         // recycle a worker whose RSS stays above this; 0 = never
+
+    /// <summary>
+    /// How long a retiring worker (reload, recycling, scale-down) keeps its open WebSockets before the edge
+    /// closes them with 1001 Going Away. 30 s, gunicorn's graceful_timeout: long enough for a message or an
+    /// upload in progress to finish, short enough that a deploy's old code is gone within a minute. Waiting
+    /// longer buys little: a client has to reconnect to reach the new code anyway, and 1001 tells it to.
+    /// </summary>
+    public TimeSpan WebSocketDrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public SourceSpan Source { get; init; }
 
     /// <summary><c>max_lifetime: 0</c> means never, as uWSGI's <c>max-worker-lifetime = 0</c> does: taken literally, a

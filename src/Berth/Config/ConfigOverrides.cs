@@ -64,4 +64,7 @@ public sealed record ConfigOverrides
 
     /// <summary>A size in whole megabytes, such as 512M; 0 turns the file's max_memory: off.</summary>
     public string? MaxMemory { get; init; }
+
+    /// <summary>A duration; 0 closes a retiring worker's WebSockets at once.</summary>
+    public string? WebSocketDrainTimeout { get; init; }
 }

@@ -99,6 +99,9 @@ internal sealed partial class ConfigReader
             case "max_lifetime_jitter":
                 app = app with { MaxLifetimeJitter = Parsed<TimeSpan>(entry, ConfigSchema.MaxLifetimeJitter, Duration.TryParse) ?? app.MaxLifetimeJitter };
                 break;
+            case "websocket_drain_timeout":
+                app = app with { WebSocketDrainTimeout = Parsed<TimeSpan>(entry, ConfigSchema.WebSocketDrainTimeout, Duration.TryParse) ?? app.WebSocketDrainTimeout };
+                break;
             case "max_memory":
                 app = app with { MaxMemoryMb = Parsed<long>(entry, ConfigSchema.MaxMemory, ByteSize.TryParseMegabytes) ?? app.MaxMemoryMb };
                 break;

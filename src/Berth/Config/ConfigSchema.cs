@@ -41,6 +41,7 @@ public static class ConfigSchema
     public static readonly Setting MaxLifetime = new("max_lifetime", SettingSection.App, $"{Duration.Forms}, or 0 for never", "a duration such as 1h, or 0 to never recycle a worker for its age", "--max-lifetime") { Aliases = ["max_worker_lifetime", "worker_lifetime", "worker_max_lifetime"] };
     public static readonly Setting MaxLifetimeJitter = new("max_lifetime_jitter", SettingSection.App, Duration.Forms, "a duration such as 5m, a small part of max_lifetime:", "--max-lifetime-jitter") { Aliases = ["max_worker_lifetime_delta", "max_lifetime_delta", "lifetime_jitter"] };
     public static readonly Setting MaxMemory = new("max_memory", SettingSection.App, "0 for never, or a size of at least 16M in whole megabytes, such as 512M or 2G (a bare number is bytes)", "a size such as 512M, above what a worker holds once warmed up (uWSGI's reload-on-rss counts in megabytes; here write the M)", "--max-memory") { Aliases = ["reload_on_rss", "evil_reload_on_rss", "max_rss", "memory_limit"] };
+    public static readonly Setting WebSocketDrainTimeout = new("websocket_drain_timeout", SettingSection.App, $"{Duration.Forms}; 0 closes them at once", "a duration such as 30s: how long a retiring worker's open WebSockets may stay before they are closed with 1001", "--websocket-drain-timeout") { Aliases = ["worker_reload_mercy", "reload_mercy", "websocket_close_timeout", "ws_drain_timeout", "drain_timeout"] };
 
     // ---- sites.<name>: ----
     public static readonly Setting Listen = new("listen", SettingSection.Site, "an address such as 127.0.0.1:8000, [::1]:8000, :8000 or unix:/run/berth.sock, or a list of them", "an address such as 127.0.0.1:8000 (HOST:PORT, [IPV6]:PORT, :PORT for every interface, or unix:PATH)", "--bind") { Aliases = ["bind", "binds", "socket", "http_socket", "address", "port"] };
@@ -67,7 +68,7 @@ public static class ConfigSchema
 
     public static IReadOnlyList<Setting> ServerKeys { get; } = [AccessLog, GracefulTimeout, ForwardedAllowIps, MaxBodySize, RuntimeDir, AppsDir, Storage, AcmeDirectory, AcmeEmail, AcmeCaBundle];
 
-    public static IReadOnlyList<Setting> AppKeys { get; } = [Module, Interface, Workers, Threads, Connections, Preload, Python, Venv, Chdir, Env, Queue, Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory];
+    public static IReadOnlyList<Setting> AppKeys { get; } = [Module, Interface, Workers, Threads, Connections, Preload, Python, Venv, Chdir, Env, Queue, Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory, WebSocketDrainTimeout];
 
     public static IReadOnlyList<Setting> SiteKeys { get; } = [Listen, Hosts, Static, App, Mounts, Tls];
 

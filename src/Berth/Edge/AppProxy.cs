@@ -82,7 +82,7 @@ public sealed partial class AppProxy
             record.Worker = worker.Label;
             worker.LastRequestParts = (context.Request.Method, context.Request.Path.Value);
             bool webSocket = worker.Cancellable && context.WebSockets.IsWebSocketRequest;
-            var request = new ProxyRequest(context, route, body, _options.IsTrustedProxy(context.Connection.RemoteIpAddress)) { WebSocket = webSocket };
+            var request = new ProxyRequest(context, route, body, _options.IsTrustedProxy(context.Connection.RemoteIpAddress)) { WebSocket = webSocket, Asgi = worker.Cancellable };
             Exchange exchange;
             try
             {
@@ -109,7 +109,7 @@ public sealed partial class AppProxy
             {
                 if (webSocket)
                 {
-                    await WebSocketRelay.RunAsync(context, exchange, worker.Connection, record);
+                    await WebSocketRelay.RunAsync(context, exchange, worker, record);
                 }
                 else
                 {
@@ -283,8 +283,12 @@ public sealed partial class AppProxy
             return ErrorPages.WriteAsync(context, 503, "Service Unavailable", $"The application '{app.App.Name}' is not running: {FirstLine(reason)} The operator will find the details in the server log.");
         }
 
-        LogQueueFull(app.App.Name, app.App.QueueSize);
-        return ErrorPages.WriteAsync(context, 503, "Service Unavailable", $"All workers of '{app.App.Name}' are busy and {app.App.QueueSize} requests are already waiting. Please try again in a moment.", retryAfter: "1");
+        // What bounds a worker's requests at once: an ASGI worker's event loop takes connections: of them, and
+        // counts each WebSocket for as long as it is open (as uvicorn's limit_concurrency does); a WSGI worker takes threads:.
+        bool asgi = app.Dispatcher.Workers.Any(w => w.Cancellable);
+        string knob = asgi ? "connections:" : "threads:";
+        LogQueueFull(app.App.Name, asgi ? app.App.Connections : app.App.Threads, knob, app.App.QueueSize);
+        return ErrorPages.WriteAsync(context, 503, "Service Unavailable", $"All workers of '{app.App.Name}' are busy and {app.App.QueueSize} requests are already waiting. Please try again in a moment. The site's operator can raise {knob} (requests each worker runs at once) or queue:.", retryAfter: "1");
     }
 
     private Task WorkerLostAsync(HttpContext context, AppSupervisor app, WorkerSlot worker, WorkerLostException e)

@@ -32,6 +32,10 @@ public sealed class ProxyRequest : IWorkerRequest
 
     public bool WebSocket { get; init; }
 
+    /// <summary>For an ASGI worker: repeated header fields travel as one pair each, since an ASGI scope keeps them
+    /// apart ("duplicates must be preserved", ASGI HTTP spec); a WSGI environ is a dict, so they are joined there.</summary>
+    public bool Asgi { get; init; }
+
     public ValueTask<int> ReadBodyAsync(long offset, Memory<byte> destination) => _body.ReadAsync(offset, destination);
 
     public void WriteHead(IBufferWriter<byte> writer)
@@ -64,6 +68,12 @@ public sealed class ProxyRequest : IWorkerRequest
         KeyValueList.WritePair(writer, "SERVER_PORT", serverPort, ref first);
         KeyValueList.WritePair(writer, "REMOTE_ADDR", connection.RemoteIpAddress is { } remote ? FormatAddress(remote) : "", ref first);
         KeyValueList.WritePair(writer, "REMOTE_PORT", connection.RemotePort.ToString(System.Globalization.CultureInfo.InvariantCulture), ref first);
+        if (connection.LocalIpAddress is { } local)
+        {
+            // The listening socket's address, which ASGI's scope["server"] is (SERVER_NAME/PORT come from Host); CGI's SERVER_ADDR.
+            KeyValueList.WritePair(writer, "SERVER_ADDR", FormatAddress(local), ref first);
+            KeyValueList.WritePair(writer, "berth.server_port", connection.LocalPort.ToString(System.Globalization.CultureInfo.InvariantCulture), ref first);
+        }
         KeyValueList.WritePair(writer, "wsgi.url_scheme", Scheme(request), ref first);
 
         if (_body.Length > 0 || request.ContentLength is not null || request.Headers.TransferEncoding.Count > 0)
@@ -88,16 +98,22 @@ public sealed class ProxyRequest : IWorkerRequest
             }
 
             bool isContentType = name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase);
-            WriteCgiName(writer, isContentType ? "" : "HTTP_", isContentType ? "CONTENT_TYPE" : name, ref first);
+            string prefix = isContentType ? "" : "HTTP_";
+            string cgiName = isContentType ? "CONTENT_TYPE" : name;
             StringValues values = header.Value;
-            if (values.Count == 1)
+            bool isCookie = name.Equals("Cookie", StringComparison.OrdinalIgnoreCase);
+            if (values.Count == 1 || !Asgi || isCookie || isContentType)
             {
-                KeyValueList.WriteItem(writer, values[0], ref first);
+                WriteCgiName(writer, prefix, cgiName, ref first);
+                KeyValueList.WriteItem(writer, values.Count == 1 ? values[0] : string.Join(isCookie ? "; " : ", ", values.ToArray()), ref first);
             }
             else
             {
-                string separator = name.Equals("Cookie", StringComparison.OrdinalIgnoreCase) ? "; " : ", ";
-                KeyValueList.WriteItem(writer, string.Join(separator, values.ToArray()), ref first);
+                foreach (string? value in values)
+                {
+                    WriteCgiName(writer, prefix, cgiName, ref first);
+                    KeyValueList.WriteItem(writer, value, ref first);
+                }
             }
         }
     }

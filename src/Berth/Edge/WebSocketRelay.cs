@@ -22,18 +22,49 @@ internal static class WebSocketRelay
 
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
 
-    public static async Task RunAsync(HttpContext context, Exchange exchange, WorkerConnection connection, RequestRecord record)
+    /// <summary>
+    /// Relays until the worker ends the request. When the worker leaves (<see cref="WorkerSlot.GoingAway"/>:
+    /// its drain deadline passed, or the server stops) the client gets a close frame with 1001 Going Away and
+    /// the app <c>websocket.disconnect</c> 1001; the app then has the closing handshake's time to return
+    /// before the caller sends CANCEL.
+    /// </summary>
+    public static async Task RunAsync(HttpContext context, Exchange exchange, WorkerSlot worker, RequestRecord record)
     {
+        WorkerConnection connection = worker.Connection!;
         PipeReader frames = exchange.Response;
         uint requestId = exchange.RequestId;
         WebSocket? socket = null;
         Task? fromClient = null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        using var untilGoingAway = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, worker.GoingAway);
+        CancellationTokenSource? afterGoingAway = null;
+        CancellationToken reading = untilGoingAway.Token;
+        Interlocked.Increment(ref worker.WebSockets);
         try
         {
             while (true)
             {
-                ReadResult result = await frames.ReadAsync(context.RequestAborted);
+                ReadResult result;
+                try
+                {
+                    result = await frames.ReadAsync(reading);
+                }
+                catch (OperationCanceledException) when (afterGoingAway is null && worker.GoingAway.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+                {
+                    if (socket is null)
+                    {
+                        // Not accepted yet: refuse the handshake (the caller's CANCEL ends the app's side); the client retries on a new worker.
+                        await ErrorPages.WriteAsync(context, 503, "Service Unavailable", "This worker is being replaced; please reconnect.", retryAfter: "1");
+                        return;
+                    }
+
+                    await GoAwayAsync(socket, connection, requestId, worker.GoingAwayReason, context.RequestAborted);
+                    afterGoingAway = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+                    afterGoingAway.CancelAfter(CloseHandshakeTimeout);
+                    reading = afterGoingAway.Token;
+                    continue;
+                }
+
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 while (FrameHeader.TryReadFrame(ref buffer, out FrameHeader header, out ReadOnlySequence<byte> payload))
                 {
@@ -75,6 +106,8 @@ internal static class WebSocketRelay
         }
         finally
         {
+            Interlocked.Decrement(ref worker.WebSockets);
+            afterGoingAway?.Dispose();
             if (fromClient is not null && socket!.State == WebSocketState.CloseSent)
             {
                 // RFC 6455 §7.1.1: the server closes TCP after the client's Close reply. Closing first
@@ -173,20 +206,49 @@ internal static class WebSocketRelay
         finally
         {
             ArrayPool<byte>.Shared.Return(chunk);
-            if (connection.IsInFlight(requestId))
+            await SendCloseAsync(connection, requestId, code, reason);
+        }
+    }
+
+    /// <summary>
+    /// The worker is leaving: the app hears <c>websocket.disconnect</c> 1001 first, so its handler ends as if
+    /// the client had gone away (RFC 6455 §7.4.1: 1001 is an endpoint "going away", such as a server going
+    /// down), then the client gets the close frame and reconnects, to a new worker.
+    /// </summary>
+    private static async Task GoAwayAsync(WebSocket socket, WorkerConnection connection, uint requestId, string reason, CancellationToken cancellationToken)
+    {
+        await SendCloseAsync(connection, requestId, (int)WebSocketCloseStatus.EndpointUnavailable, reason);
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            try
             {
-                byte[] close = new byte[2 + Encoding.UTF8.GetByteCount(reason)];
-                BinaryPrimitives.WriteUInt16BigEndian(close, (ushort)code);
-                Encoding.UTF8.GetBytes(reason, close.AsSpan(2));
-                try
-                {
-                    await connection.SendFrameAsync(FrameType.WebSocketClose, FrameFlags.None, requestId, close, CancellationToken.None);
-                }
-                catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or ObjectDisposedException)
-                {
-                    // the worker is gone, and the WebSocket with it
-                }
+                await socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, reason, cancellationToken);
             }
+            catch (WebSocketException)
+            {
+                // the client is already gone
+            }
+        }
+    }
+
+    /// <summary>WEBSOCKET_CLOSE to the worker, which the app receives as <c>websocket.disconnect</c>; a no-op once the request ended.</summary>
+    private static async Task SendCloseAsync(WorkerConnection connection, uint requestId, int code, string reason)
+    {
+        if (!connection.IsInFlight(requestId))
+        {
+            return;
+        }
+
+        byte[] close = new byte[2 + Encoding.UTF8.GetByteCount(reason)];
+        BinaryPrimitives.WriteUInt16BigEndian(close, (ushort)code);
+        Encoding.UTF8.GetBytes(reason, close.AsSpan(2));
+        try
+        {
+            await connection.SendFrameAsync(FrameType.WebSocketClose, FrameFlags.None, requestId, close, CancellationToken.None);
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or ObjectDisposedException)
+        {
+            // the worker is gone, and the WebSocket with it
         }
     }
 

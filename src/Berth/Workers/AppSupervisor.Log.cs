@@ -41,6 +41,12 @@ public sealed partial class AppSupervisor
     [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "scaled from {Before} to {After} workers")]
     private partial void LogScaled(int before, int after);
 
+    [LoggerMessage(EventId = 113, Level = LogLevel.Information, Message = "worker {WorkerId} (pid {Pid}): closing its {Count} open WebSockets with 1001 Going Away: {Why}")]
+    private partial void LogClosingWebSockets(int workerId, int pid, int count, string why);
+
+    [LoggerMessage(EventId = 114, Level = LogLevel.Warning, Message = "worker {WorkerId} (pid {Pid}) still has {Count} requests {Seconds:F0}s after its WebSockets were closed; killing it. An app that ends its WebSocket handler on websocket.disconnect (and awaits, so cancellation reaches it) leaves in time.")]
+    private partial void LogKilledAfterDrain(int workerId, int pid, int count, double seconds);
+
     [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "zygote (pid {Pid}) importing {Module} once, to fork the workers from (preload)")]
     private partial void LogZygoteStarted(int pid, string module);
 

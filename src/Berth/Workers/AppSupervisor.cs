@@ -208,6 +208,9 @@ public sealed partial class AppSupervisor : IAsyncDisposable
             case SupervisorEvent.Stop stop:
                 OnStop(stop);
                 break;
+            case SupervisorEvent.CloseWebSockets:
+                GoAwayAll(ShutdownReason);
+                break;
             case SupervisorEvent.ZygoteConnected zygote:
                 OnZygoteConnected(zygote);
                 break;
@@ -413,6 +416,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
 
             if (slot.State == WorkerState.Draining)
             {
+                DrainWebSockets(slot, now);
                 CloseIfDrained(slot);
                 continue;
             }
@@ -451,6 +455,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         slot.State = WorkerState.Draining;
         slot.DrainingSince = _time.GetUtcNow();
         PublishReady();
+        DrainWebSockets(slot, slot.DrainingSince.Value); // websocket_drain_timeout: 0 closes them now
         CloseIfDrained(slot);
     }
 
@@ -599,21 +604,29 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         _ticker?.Dispose();
         foreach (WorkerSlot slot in _workers.Values)
         {
+            slot.Retire("shutdown"); // so that each request ending reports, and the last one closes the connection
             slot.StopAccepting();
             slot.State = WorkerState.Draining;
         }
 
         PublishReady();
         Dispatcher.RejectWaiting();
+        GoAwayAll(ShutdownReason);
         foreach (WorkerSlot slot in _workers.Values)
         {
-            if (slot.Connection is not null)
+            if (slot.Connection is null)
             {
-                CloseSend(slot); // requests already sent finish; the worker exits on EOF after them
+                TryKill(slot); // still importing: nothing in flight to wait for
+            }
+            else if (slot.KillAt is not null)
+            {
+                CloseSend(slot); // past its deadline and about to be killed; StopAsync's timeout does that now
             }
             else
             {
-                TryKill(slot); // still importing: nothing in flight to wait for
+                // Requests already sent finish; the worker exits on the EOF that follows the last one.
+                // Not before: a WebSocket's close (1001) still has to reach the app over this connection.
+                CloseIfDrained(slot);
             }
         }
 
@@ -654,6 +667,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         }
 
         slot.Process?.Dispose();
+        slot.Dispose();
         if (_stopped is not null)
         {
             return;

@@ -28,6 +28,9 @@ internal abstract record SupervisorEvent
 
     internal sealed record Stop(TaskCompletionSource Done) : SupervisorEvent;
 
+    /// <summary>The server is stopping: every worker's WebSockets get 1001 now, before the edge waits for its requests.</summary>
+    internal sealed record CloseWebSockets : SupervisorEvent;
+
     // ---- preload: a zygote's connection, frames and exit ----
 
     internal sealed record ZygoteConnected(int ZygoteId, WorkerConnection Connection, IReadOnlyList<string> Hello) : SupervisorEvent;

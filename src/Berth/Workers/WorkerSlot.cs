@@ -9,10 +9,15 @@ namespace Berth.Workers;
 /// the request path with Interlocked. A worker forked by a <see cref="Workers.Zygote"/> has no
 /// <see cref="Process"/>: it is known by the pid in its HELLO, and its exit by the zygote's report.
 /// </summary>
-public sealed class WorkerSlot : IWorkerTarget
+public sealed class WorkerSlot : IWorkerTarget, IDisposable
 {
     private int _inFlight;
+    private int _webSockets;
     private long _requestsServed;
+    private readonly CancellationTokenSource _goingAway = new();
+
+    // Read once: a relay that looks at a worker which just died gets a token that still works, not ObjectDisposedException.
+    private readonly CancellationToken _goingAwayToken;
     private volatile bool _accepting = true;
 
     public WorkerSlot(int id, int generation, Process? process, DateTimeOffset startedAt)
@@ -21,6 +26,7 @@ public sealed class WorkerSlot : IWorkerTarget
         Generation = generation;
         Process = process;
         StartedAt = startedAt;
+        _goingAwayToken = _goingAway.Token;
     }
 
     /// <summary>The app-local worker number shown in logs (<c>[demo:2]</c>); a replacement gets a new one.</summary>
@@ -58,6 +64,9 @@ public sealed class WorkerSlot : IWorkerTarget
 
     public bool Accepting => _accepting;
 
+    /// <summary>WebSockets open on this worker (each also holds an in-flight place), counted by the edge's relay.</summary>
+    public ref int WebSockets => ref _webSockets;
+
     public long RequestsServed => Interlocked.Read(ref _requestsServed);
 
     /// <summary>Recycle after this many requests (max_requests plus this worker's jitter); 0 = never.</summary>
@@ -70,6 +79,21 @@ public sealed class WorkerSlot : IWorkerTarget
     public string? RetireCause { get; private set; }
 
     public DateTimeOffset? DrainingSince { get; set; }
+
+    /// <summary>
+    /// Cancelled when the worker's open WebSockets are to be closed with 1001 Going Away (its drain deadline
+    /// passed, or the server is stopping); each WebSocket relay on this worker watches it.
+    /// </summary>
+    public CancellationToken GoingAway => _goingAwayToken;
+
+    /// <summary>Why the WebSockets are closed, as the 1001's reason says it to the client (at most 123 bytes, RFC 6455 §5.5).</summary>
+    public string GoingAwayReason { get; private set; } = "";
+
+    /// <summary>When <see cref="GoAway"/> was first called; null until then.</summary>
+    public DateTimeOffset? WentAwayAt { get; private set; }
+
+    /// <summary>How many WebSockets were open when <see cref="GoAway"/> closed them.</summary>
+    public int WebSocketsClosed { get; private set; }
 
     /// <summary>When a worker that passed its deadline gets SIGKILL, after its stack dump.</summary>
     public DateTimeOffset? KillAt { get; set; }
@@ -110,6 +134,24 @@ public sealed class WorkerSlot : IWorkerTarget
             RetireCause = null;
         }
     }
+
+    /// <summary>Closes this worker's open WebSockets with 1001 and <paramref name="reason"/>; false if that was already done.</summary>
+    public bool GoAway(string reason, DateTimeOffset now)
+    {
+        if (WentAwayAt is not null)
+        {
+            return false;
+        }
+
+        GoingAwayReason = reason;
+        WentAwayAt = now;
+        WebSocketsClosed = Volatile.Read(ref _webSockets);
+        _goingAway.Cancel();
+        return true;
+    }
+
+    /// <summary>Called by the supervisor once the process is gone.</summary>
+    public void Dispose() => _goingAway.Dispose();
 
     public override string ToString() => $"worker {Id} (pid {Pid})";
 }

@@ -556,7 +556,11 @@ def _asgi_scope(items, state):
     if length != '0':
         headers.append((b'content-length', length.encode('latin-1')))
     root = environ.get('SCRIPT_NAME', '')
-    path = root + environ.get('PATH_INFO', '')
+    # path is what follows the mount (root_path), as uvicorn before 0.26 and hypercorn give it: Starlette
+    # before 0.33 (Debian's, under FastAPI 0.92) and Quart 0.18 route on path and put root_path in front
+    # of it themselves, so a root_path + path would 404 everything under a mount; Starlette since 0.33
+    # takes off a root_path only when path starts with it, so this works there too.
+    path = environ.get('PATH_INFO', '')
     protocol = environ.get('SERVER_PROTOCOL', 'HTTP/1.1')
     scope = {
         'type': 'http',
@@ -571,7 +575,9 @@ def _asgi_scope(items, state):
         'root_path': root.encode('latin-1').decode('utf-8', 'replace'),
         'headers': headers,
         'client': (environ.get('REMOTE_ADDR', ''), int(environ.get('REMOTE_PORT') or 0)),
-        'server': (environ.get('SERVER_NAME', ''), int(environ.get('SERVER_PORT') or 0)),
+        # The listening socket's address (ASGI's "server"), not the Host header's; None on a Unix socket.
+        'server': ((environ['SERVER_ADDR'], int(environ.get('berth.server_port') or 0))
+                   if 'SERVER_ADDR' in environ else None),
     }
     if state is not None:
         scope['state'] = state.copy()

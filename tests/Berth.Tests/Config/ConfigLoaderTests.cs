@@ -144,9 +144,10 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("apps:\n  web:\n    module: app\n    server_name: example.com\n", 4, "apps.web.server_name", "berth calls this `hosts`, and it belongs under a site (sites.<name>:)")]
     [InlineData("server:\n  max-body-size: 1M\napps: { web: { module: app } }\n", 2, "server.max-body-size", "write it as `max_body_size` (lower case, with underscores)")]
     [InlineData("apps:\n  web:\n    module: app\n    preload_app: true\n", 4, "apps.web.preload_app", "did you mean `preload`? That is berth's name for `preload_app`")]
-    [InlineData("apps:\n  web:\n    module: app\n    colour: blue\n", 4, "apps.web.colour", "remove it; the keys under an app (apps.<name>:) are module, interface, workers, threads, connections, preload, python, venv, chdir, env, queue, timeout, max_requests, max_requests_jitter, max_lifetime, max_lifetime_jitter, max_memory")]
+    [InlineData("apps:\n  web:\n    module: app\n    colour: blue\n", 4, "apps.web.colour", "remove it; the keys under an app (apps.<name>:) are module, interface, workers, threads, connections, preload, python, venv, chdir, env, queue, timeout, max_requests, max_requests_jitter, max_lifetime, max_lifetime_jitter, max_memory, websocket_drain_timeout")]
     [InlineData("apps:\n  web:\n    module: app\n    harakiri: 60\n", 4, "apps.web.harakiri", "did you mean `timeout`? That is berth's name for `harakiri`")]
     [InlineData("apps:\n  web:\n    module: app\n    reload-on-rss: 512\n", 4, "apps.web.reload-on-rss", "did you mean `max_memory`? That is berth's name for `reload-on-rss`")]
+    [InlineData("apps:\n  web:\n    module: app\n    worker-reload-mercy: 60\n", 4, "apps.web.worker-reload-mercy", "did you mean `websocket_drain_timeout`? That is berth's name for `worker-reload-mercy`")]
     [InlineData("apps:\n  web:\n    module: app\n    max_worker_lifetime: 1h\n", 4, "apps.web.max_worker_lifetime", "did you mean `max_lifetime`? That is berth's name for `max_worker_lifetime`")]
     [InlineData("apps:\n  web:\n    module: app\n    max_requets: 1000\n", 4, "apps.web.max_requets", "did you mean `max_requests`?")]
     [InlineData("server:\n  timeout: 60\napps: { web: { module: app } }\n", 2, "server.timeout", "`timeout` goes under an app (apps.<name>:), not here")]
@@ -226,6 +227,17 @@ public sealed class ConfigLoaderTests : IDisposable
         AppConfig api = config.Apps[1]; // left out: 30s, and no recycling
         Assert.Equal((TimeSpan.FromSeconds(30), 0, 0, null, TimeSpan.Zero, 0L),
             (api.Timeout, api.MaxRequests, api.MaxRequestsJitter, api.MaxLifetime, api.MaxLifetimeJitter, api.MaxMemoryMb));
+    }
+
+    [Fact]
+    public void Websocket_drain_timeout_is_30s_unless_set_and_0_is_allowed()
+    {
+        BerthConfig config = _files.Valid("apps:\n  web: { module: app }\n  ws: { module: app, websocket_drain_timeout: 2m }\n  now: { module: app, websocket_drain_timeout: 0 }\n"
+            + "sites:\n  main: { listen: \":8000\", mounts: { /: web, /ws: ws, /now: now } }\n");
+
+        Assert.Equal(
+            [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.Zero],
+            config.Apps.Select(a => a.WebSocketDrainTimeout));
     }
 
     [Fact]
