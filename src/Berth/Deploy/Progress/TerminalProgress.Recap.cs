@@ -48,13 +48,8 @@ public sealed partial class TerminalProgress
         }
     }
 
-    private static string Status(HostStatus status) => status switch
-    {
-        HostStatus.Failed => "failed",
-        HostStatus.RolledBack => "rolled back",
-        HostStatus.NotStarted => "not started",
-        _ => "ok",
-    };
+    /// <summary>"rolled back", "not started": the enum's name as words.</summary>
+    private static string Status(HostStatus status) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString()).Replace('_', ' ');
 
     private static string FirstLine(string text)
     {

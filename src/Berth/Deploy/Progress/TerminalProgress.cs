@@ -120,14 +120,7 @@ public sealed partial class TerminalProgress : IDeployProgress, IDisposable
         return state;
     }
 
-    internal static string Name(StepStatus status) => status switch
-    {
-        StepStatus.Ok => "ok",
-        StepStatus.Changed => "changed",
-        StepStatus.Skipped => "skipped",
-        StepStatus.Failed => "failed",
-        _ => status.ToString(),
-    };
+    internal static string Name(StepStatus status) => status.ToString().ToLowerInvariant();
 
     internal static string Colour(StepStatus status) => status switch
     {
