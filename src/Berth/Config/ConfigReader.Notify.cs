@@ -44,7 +44,7 @@ internal sealed partial class ConfigReader
             };
         }
 
-        if (!notify.Channels.Any())
+        if (!notify.Channels.Any() && !ConfigSchema.NotifyChannels.Any(c => HasKey(map, c.Key)))
         {
             Report(block.KeyNode, block.Path, "names no channel to notify",
                 "add slack:, webhook:, email: or sms: under notify: (docs/berth.example.yml shows each), or remove notify:");
@@ -239,13 +239,16 @@ internal sealed partial class ConfigReader
     /// <summary>Whether a key the channel cannot work without was given; if not, says so at the channel's line.</summary>
     private bool Required(Entry block, object? value, Setting setting)
     {
-        if (value is null && block.Value is YamlMappingNode)
+        // A key that is there but unreadable has its own error already.
+        if (value is null && block.Value is YamlMappingNode map && !HasKey(map, setting.Key) && !setting.Aliases.Any(a => HasKey(map, a)))
         {
             Report(block.KeyNode, block.Path, $"needs {setting.Key}:", setting.FixFor(At(block.KeyNode)));
         }
 
         return value is not null;
     }
+
+    private static bool HasKey(YamlMappingNode map, string key) => map.Children.Keys.Any(k => k is YamlScalarNode { Value: var v } && v == key);
 
     /// <summary><c>on: [success, failure]</c>, or one of them; an empty list turns the channel off.</summary>
     private NotifyOn? Events(Entry entry, Setting setting)

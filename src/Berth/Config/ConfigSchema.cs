@@ -97,6 +97,8 @@ public static class ConfigSchema
 
     public static IReadOnlyList<Setting> NotifyKeys { get; } = [NotifyEvents, NotifyEnvFile, NotifyTimeout, NotifySlack, NotifyWebhook, NotifyEmail, NotifySms];
 
+    public static IReadOnlyList<Setting> NotifyChannels { get; } = [NotifySlack, NotifyWebhook, NotifyEmail, NotifySms];
+
     public static IReadOnlyList<Setting> SlackKeys { get; } = [SlackUrl, SlackOn];
 
     public static IReadOnlyList<Setting> WebhookKeys { get; } = [WebhookUrl, WebhookHeaders, WebhookOn];
