@@ -72,74 +72,24 @@ public sealed class NotifyConfigTests : IDisposable
         Assert.Contains(".gitignore", error.Fix, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void A_slack_url_with_its_token_in_the_file_is_refused()
+    /// <summary>A file with one mistake, where it is, and what the fix must say.</summary>
+    public static TheoryData<string, int, string, string> Mistakes => new()
     {
-        ConfigError error = OneError("""
-            deploy:
-              notify:
-                slack: { url: "https://hooks.slack.com/services/T000/B000/XXXX" }
-            """, line: 3, key: "deploy.notify.slack.url");
+        // A webhook URL holds its token: it is a secret like a password.
+        { "deploy:\n  notify:\n    slack: { url: \"https://hooks.slack.com/services/T000/B000/XXXX\" }", 3, "deploy.notify.slack.url", "${SLACK_WEBHOOK_URL}" },
+        // A credential header must be a reference; X-Source may stay literal.
+        { "deploy:\n  notify:\n    webhook:\n      url: ${HOOK}\n      headers: { X-Source: berth, X-Api-Key: abc123 }", 5, "deploy.notify.webhook.headers[X-Api-Key]", "${DEPLOY_WEBHOOK_X_API_KEY}" },
+        { "deploy:\n  notify:\n    on: [sucess]\n    slack: { url: \"${SLACK}\" }", 3, "deploy.notify.on[0]", "did you mean `success`?" },
+        { "deploy:\n  notify:\n    slak: { url: \"${SLACK}\" }\n    webhook: { url: \"${HOOK}\" }", 3, "deploy.notify.slak", "did you mean `slack`?" },
+        // Another tool's name for a key is translated, and the key it stands for is not also reported missing.
+        { "deploy:\n  notify:\n    sms: { account_sid: \"${SID}\", token: \"${TOKEN}\", from: \"+15005550006\", to: [\"+15551234567\"] }", 3, "deploy.notify.sms.token", "`auth_token`" },
+    };
 
-        Assert.Contains("${SLACK_WEBHOOK_URL}", error.Fix, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_credential_header_must_be_a_reference_but_other_headers_may_be_literal()
+    [Theory]
+    [MemberData(nameof(Mistakes))]
+    public void A_mistake_is_reported_at_its_line_with_a_fix(string yaml, int line, string key, string fix)
     {
-        ConfigError error = OneError("""
-            deploy:
-              notify:
-                webhook:
-                  url: ${HOOK}
-                  headers:
-                    X-Source: berth
-                    X-Api-Key: abc123
-            """, line: 7, key: "deploy.notify.webhook.headers[X-Api-Key]");
-
-        Assert.Contains("${DEPLOY_WEBHOOK_X_API_KEY}", error.Fix, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_misspelt_event_gets_a_suggestion()
-    {
-        ConfigError error = OneError("""
-            deploy:
-              notify:
-                on: [sucess]
-                slack: { url: "${SLACK}" }
-            """, line: 3, key: "deploy.notify.on[0]");
-
-        Assert.Contains("did you mean `success`?", error.Fix, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_misspelt_channel_gets_a_suggestion()
-    {
-        ConfigError error = OneError("""
-            deploy:
-              notify:
-                slak: { url: "${SLACK}" }
-                email: { host: smtp.example.com, from: a@example.com, to: b@example.com }
-            """, line: 3, key: "deploy.notify.slak");
-
-        Assert.Contains("did you mean `slack`?", error.Fix, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Another_tools_name_for_a_key_is_translated()
-    {
-        ConfigError error = OneError("""
-            deploy:
-              notify:
-                sms:
-                  account_sid: ${SID}
-                  token: ${TOKEN}
-                  from: "+15005550006"
-                  to: ["+15551234567"]
-            """, line: 5, key: "deploy.notify.sms.token");
-
-        Assert.Contains("`auth_token`", error.Fix, StringComparison.Ordinal);
+        Assert.Contains(fix, OneError(yaml, line, key).Fix, StringComparison.Ordinal);
     }
 
     [Fact]

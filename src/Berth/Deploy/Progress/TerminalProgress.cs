@@ -53,16 +53,13 @@ public sealed partial class TerminalProgress : IDeployProgress, IDisposable
         lock (_gate)
         {
             HostState state = StateOf(host);
-            if (_live)
+            if (state.Tail.Count == TailLines)
             {
-                if (state.Tail.Count == TailLines)
-                {
-                    state.Tail.Dequeue();
-                }
-
-                state.Tail.Enqueue(line);
+                state.Tail.Dequeue();
             }
-            else
+
+            state.Tail.Enqueue(line);
+            if (!_live)
             {
                 _console.WriteLine($"    {state.Label} | {line}");
             }
