@@ -9,8 +9,8 @@ namespace Berth.Deploy.Notify;
 /// Mail through System.Net.Mail (DESIGN.md: MailKit is not on our mirror). With <c>starttls:</c> on (the
 /// default) SmtpClient's EnableSsl sends STARTTLS after EHLO and refuses to go on in clear text when the
 /// server does not offer it (RFC 3207), so the password never crosses the network unencrypted. Note that
-/// SmtpClient logs in with AUTH LOGIN only, and when the server refuses it goes on without logging in; a
-/// server that wants a login then refuses MAIL FROM (530), which is reported below as a refusal.
+/// SmtpClient logs in with AUTH LOGIN (never PLAIN), and when the server refuses that it goes on without
+/// logging in; a server that wants a login then refuses MAIL FROM (530), reported below as a refusal.
 /// </summary>
 internal sealed class EmailNotifier(EmailSettings email, NetworkCredential? credential) : INotifier
 {
