@@ -38,7 +38,7 @@ public static class DeploySummary
     public static string Describe(HostOutcome host)
     {
         string release = host.Release is { } r ? $"release {r}" : "the new release";
-        string failure = host.FailedStep is { } step ? $" at {step}" + (host.Error is { } error ? $" ({OneLine(error)})" : "") : "";
+        string failure = host.FailedStep is { } step ? $" at {step}" + (host.Error is { } error ? $" ({LastLine(error)})" : "") : "";
         return host.Status switch
         {
             HostStatus.Ok => $"{host.Host}: {release} is live",
@@ -63,8 +63,9 @@ public static class DeploySummary
 
     private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
-    // Remote errors are often pip's or git's multi-line output; the last line says what went wrong.
-    private static string OneLine(string error)
+    /// <summary>The line of a remote error worth showing: pip's and git's output is many lines, and the last
+    /// one says what went wrong.</summary>
+    public static string LastLine(string error)
     {
         string[] lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         string last = lines.Length == 0 ? error.Trim() : lines[^1];

@@ -33,7 +33,7 @@ public sealed partial class TerminalProgress
                 Markup.Escape(host.Host),
                 Markup.Escape(host.Release ?? "-"),
                 host.Status == HostStatus.Ok ? "[green]ok[/]" : $"[red]{Status(host.Status)}[/]",
-                Markup.Escape(host.FailedStep is { } step ? host.Error is { } error ? $"{step}: {FirstLine(error)}" : step : ""));
+                Markup.Escape(host.FailedStep is { } step ? host.Error is { } error ? $"{step}: {DeploySummary.LastLine(error)}" : step : ""));
         }
 
         _console.Write(summary);
@@ -50,10 +50,4 @@ public sealed partial class TerminalProgress
 
     /// <summary>"rolled back", "not started": the enum's name as words.</summary>
     private static string Status(HostStatus status) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString()).Replace('_', ' ');
-
-    private static string FirstLine(string text)
-    {
-        int end = text.IndexOf('\n', StringComparison.Ordinal);
-        return end < 0 ? text : text[..end];
-    }
 }

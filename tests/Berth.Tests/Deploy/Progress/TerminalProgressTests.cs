@@ -46,7 +46,7 @@ public sealed class TerminalProgressTests : IDisposable
         Assert.Matches(@"lock\s+│ ok\s+│ acquired\s+│\s+40ms", recap);
         Assert.Matches(@"packages\s+│ skipped\s+│ all present", recap);
         Assert.Matches(@"venv\s+│ failed\s+│ pip exited 1\s+│\s+30\.0s", recap);
-        Assert.Matches(@"deploy@web2\s+│ 20261122T080000-0123456\s+│ failed\s+│ venv: Collecting flask", recap);
+        Assert.Matches(@"deploy@web2\s+│ 20261122T080000-0123456\s+│ failed\s+│ venv: ERROR: No matching distribution found for flask==9", recap);
         Assert.Matches(@"deploy@web3\s+│ -\s+│ not started", recap);
         Assert.Contains("shop: deploy of 0123456 FAILED on deploy@web2 at venv.", recap, StringComparison.Ordinal);
         Assert.Contains("Now serving: deploy@web1: release 20261122T080000-0123456 is live; deploy@web2: failed at venv", recap, StringComparison.Ordinal);
@@ -71,6 +71,35 @@ public sealed class TerminalProgressTests : IDisposable
         Assert.DoesNotContain("line 2", view, StringComparison.Ordinal);
         Assert.Contains("    line 3", view, StringComparison.Ordinal);
         Assert.Contains("    line 6", view, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task On_a_terminal_the_live_view_is_drawn_then_gives_way_to_the_recap()
+    {
+        IAnsiConsole terminal = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(_output),
+            Ansi = AnsiSupport.Yes,
+            ColorSystem = ColorSystemSupport.Standard,
+            Interactive = InteractionSupport.Yes,
+        });
+        terminal.Profile.Width = 120;
+        using var progress = new TerminalProgress(terminal, TimeProvider.System);
+
+        progress.StepStarted(Web1, "venv");
+        progress.Output(Web1, "venv", "Collecting flask");
+        while (!_output.ToString().Contains("Collecting flask", StringComparison.Ordinal))
+        {
+            await Task.Delay(20);
+        }
+
+        progress.StepFinished(Web1, "venv", new StepResult(StepStatus.Changed, "built", TimeSpan.FromSeconds(3)));
+        progress.Completed(DeploySummaryTests.Succeeded());
+
+        string screen = _output.ToString();
+        Assert.DoesNotContain("    deploy@web1 | Collecting flask", screen, StringComparison.Ordinal); // no plain lines on a terminal
+        Assert.Contains("shop: deploy of main succeeded on 1 host in 4.2s.", screen, StringComparison.Ordinal);
+        Assert.True(screen.LastIndexOf("Collecting flask", StringComparison.Ordinal) < screen.IndexOf("shop: deploy of main succeeded", StringComparison.Ordinal));
     }
 
     [Fact]
