@@ -1,6 +1,7 @@
 using Berth.Deploy;
 using Berth.Deploy.Notify;
 using Berth.Deploy.Progress;
+using Berth.Tests.Cli;
 using Berth.Tests.Deploy.Notify;
 using Spectre.Console;
 
@@ -63,10 +64,7 @@ public sealed class TerminalProgressTests : IDisposable
         }
 
         _time.Advance(TimeSpan.FromSeconds(12.3));
-        _output.GetStringBuilder().Clear();
-        Console().Write(progress.LiveView());
-
-        string view = _output.ToString();
+        string view = StatusViewTests.RenderToString(progress.LiveView());
         Assert.Contains("deploy@web1  venv  12.3s", view, StringComparison.Ordinal);
         Assert.DoesNotContain("line 2", view, StringComparison.Ordinal);
         Assert.Contains("    line 3", view, StringComparison.Ordinal);
@@ -76,14 +74,7 @@ public sealed class TerminalProgressTests : IDisposable
     [Fact]
     public async Task On_a_terminal_the_live_view_is_drawn_then_gives_way_to_the_recap()
     {
-        IAnsiConsole terminal = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(_output),
-            Ansi = AnsiSupport.Yes,
-            ColorSystem = ColorSystemSupport.Standard,
-            Interactive = InteractionSupport.Yes,
-        });
-        terminal.Profile.Width = 120;
+        IAnsiConsole terminal = Console(terminal: true);
         using var progress = new TerminalProgress(terminal, TimeProvider.System);
 
         progress.StepStarted(Web1, "venv");
@@ -117,20 +108,19 @@ public sealed class TerminalProgressTests : IDisposable
             _output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd()));
     }
 
-    private IAnsiConsole Console()
+    /// <summary>A console writing to <see cref="_output"/>: plain, as in CI, or an ANSI terminal.</summary>
+    private IAnsiConsole Console(bool terminal = false)
     {
-        IAnsiConsole console = AnsiConsole.Create(Settings());
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(_output),
+            Ansi = terminal ? AnsiSupport.Yes : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Standard : ColorSystemSupport.NoColors,
+            Interactive = terminal ? InteractionSupport.Yes : InteractionSupport.No,
+        });
         console.Profile.Width = 200;
         return console;
     }
-
-    private AnsiConsoleSettings Settings() => new()
-    {
-        Out = new AnsiConsoleOutput(_output),
-        Ansi = AnsiSupport.No,
-        ColorSystem = ColorSystemSupport.NoColors,
-        Interactive = InteractionSupport.No,
-    };
 
     public void Dispose() => _output.Dispose();
 
