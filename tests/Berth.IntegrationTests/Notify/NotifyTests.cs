@@ -149,6 +149,20 @@ public sealed class NotifyTests : IDisposable
     }
 
     [Fact]
+    public async Task A_mail_server_that_never_answers_is_given_up_on_at_the_timeout()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        int port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        NotifySettings settings = Settings(port) with { Slack = null, Webhook = null, Sms = null, Timeout = TimeSpan.FromSeconds(1) };
+
+        NotifyOutcome outcome = Assert.Single(await _notifier.SendAsync(settings, Report, CancellationToken.None));
+
+        Assert.Equal("no answer within 1.0s", outcome.Problem!.Message);
+        Assert.Contains("deploy.notify.timeout:", outcome.Problem.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Plan_describes_the_channels_and_sends_nothing()
     {
         string plan = DeployNotifier.Describe(Settings(port: 1));

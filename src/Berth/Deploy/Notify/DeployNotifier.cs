@@ -92,6 +92,13 @@ public sealed class DeployNotifier : IDisposable
         {
             return new NotifyOutcome(channel.Channel, target, Unreachable(channel, e));
         }
+#pragma warning disable CA1031 // a notifier must never take the deploy's result down with it, whatever it throws
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new NotifyOutcome(channel.Channel, target, new NotifyException($"failed unexpectedly: {e.GetType().Name}: {e.Message}",
+                "this is likely a bug in berth: please report it with this line and the deploy.notify section (without secrets)", e));
+        }
+#pragma warning restore CA1031
     }
 
     private INotifier Create(NotifyChannelSettings channel, SecretSource secrets) => channel switch

@@ -41,7 +41,9 @@ internal sealed class EmailNotifier(EmailSettings email, NetworkCredential? cred
         };
         try
         {
-            await SmtpCertificatePolicy.RunAsync(email, () => client.SendMailAsync(message, cancellationToken)).ConfigureAwait(false);
+            // WaitAsync: SmtpClient's TCP connect takes no token, so a server that accepts and never greets
+            // would hold the send past the channel's timeout; disposing the client below then closes it.
+            await SmtpCertificatePolicy.RunAsync(email, () => client.SendMailAsync(message, cancellationToken).WaitAsync(cancellationToken)).ConfigureAwait(false);
         }
         catch (SmtpException e) when (e.InnerException is AuthenticationException tls)
         {
