@@ -27,7 +27,9 @@ public sealed partial class TerminalProgress
                 {
                     TimeSpan elapsed = _time.GetElapsedTime(host.StartedAt);
                     rows.Add(new Markup($"[bold]{Markup.Escape(host.Label)}[/]  [blue]{Markup.Escape(step)}[/]  {DeploySummary.Duration(elapsed)}{done}"));
-                    rows.AddRange(host.Tail.Select(line => new Markup($"    [grey]{Markup.Escape(line)}[/]")));
+                    // One screen line each, or a long pip line would wrap and push the other hosts off the view.
+                    int width = _console.Profile.Width - 4;
+                    rows.AddRange(host.Tail.Select(line => new Markup($"    [grey]{Markup.Escape(RemoteLine.Fit(line, width))}[/]")));
                 }
                 else
                 {

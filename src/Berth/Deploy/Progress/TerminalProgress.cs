@@ -50,6 +50,7 @@ public sealed partial class TerminalProgress : IDeployProgress, IDisposable
 
     public void Output(DeployHost host, string step, string line)
     {
+        line = RemoteLine.Clean(line);
         lock (_gate)
         {
             HostState state = StateOf(host);
