@@ -181,6 +181,13 @@ internal sealed partial class ConfigReader
             Report(block.KeyNode, block.Path, "has password: but no user:", ConfigSchema.EmailUser.FixFor(At(block.KeyNode)));
         }
 
+        // starttls: false is for a relay on this machine; anywhere else the login would cross the network in clear text.
+        if (!email.StartTls && email.Password is not null && host is not null && !IsLoopback(host))
+        {
+            Report(block.KeyNode, block.Path, $"would send the SMTP password to {host} in clear text (starttls: false)",
+                $"remove starttls: false and use the server's submission port ({EmailSettings.SubmissionPort}, STARTTLS); starttls: false is only for a relay on localhost");
+        }
+
         return complete ? email with { Host = host!, From = from!, To = to, CaBundle = caBundle, Source = At(block.KeyNode) } : null;
     }
 
@@ -324,6 +331,9 @@ internal sealed partial class ConfigReader
         Invalid(entry, setting, Quote(text));
         return null;
     }
+
+    private static bool IsLoopback(string host) =>
+        host == "localhost" || (System.Net.IPAddress.TryParse(host, out System.Net.IPAddress? address) && System.Net.IPAddress.IsLoopback(address));
 
     private static bool IsMailAddress(string text) => System.Net.Mail.MailAddress.TryCreate(text.Trim(), out System.Net.Mail.MailAddress? address) && address.Address == text.Trim();
 

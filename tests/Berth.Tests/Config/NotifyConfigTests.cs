@@ -81,6 +81,8 @@ public sealed class NotifyConfigTests : IDisposable
         { "deploy:\n  notify:\n    webhook:\n      url: ${HOOK}\n      headers: { X-Source: berth, X-Api-Key: abc123 }", 5, "deploy.notify.webhook.headers[X-Api-Key]", "${DEPLOY_WEBHOOK_X_API_KEY}" },
         { "deploy:\n  notify:\n    on: [sucess]\n    slack: { url: \"${SLACK}\" }", 3, "deploy.notify.on[0]", "did you mean `success`?" },
         { "deploy:\n  notify:\n    slak: { url: \"${SLACK}\" }\n    webhook: { url: \"${HOOK}\" }", 3, "deploy.notify.slak", "did you mean `slack`?" },
+        // The password would cross the network in clear text; starttls: false is for a relay on localhost only.
+        { "deploy:\n  notify:\n    email:\n      host: smtp.example.com\n      starttls: false\n      user: me\n      password: ${P}\n      from: a@example.com\n      to: b@example.com", 3, "deploy.notify.email", "submission port (587, STARTTLS)" },
         // Another tool's name for a key is translated, and the key it stands for is not also reported missing.
         { "deploy:\n  notify:\n    sms: { account_sid: \"${SID}\", token: \"${TOKEN}\", from: \"+15005550006\", to: [\"+15551234567\"] }", 3, "deploy.notify.sms.token", "`auth_token`" },
     };
