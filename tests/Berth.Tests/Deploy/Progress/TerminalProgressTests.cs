@@ -3,6 +3,7 @@ using Berth.Deploy.Notify;
 using Berth.Deploy.Progress;
 using Berth.Tests.Cli;
 using Berth.Tests.Deploy.Notify;
+using System.Text.RegularExpressions;
 using Spectre.Console;
 
 namespace Berth.Tests.Deploy.Progress;
@@ -91,6 +92,29 @@ public sealed class TerminalProgressTests : IDisposable
         Assert.DoesNotContain("    deploy@web1 | Collecting flask", screen, StringComparison.Ordinal); // no plain lines on a terminal
         Assert.Contains("shop: deploy of main succeeded on 1 host in 4.2s.", screen, StringComparison.Ordinal);
         Assert.True(screen.LastIndexOf("Collecting flask", StringComparison.Ordinal) < screen.IndexOf("shop: deploy of main succeeded", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Hosts_reporting_at_once_each_get_every_step_in_the_recap()
+    {
+        var progress = new TerminalProgress(Console(), _time);
+        DeployHost[] hosts = Enumerable.Range(1, 8).Select(i => new DeployHost("deploy", $"web{i}", 22)).ToArray();
+
+        await Task.WhenAll(hosts.Select(host => Task.Run(() =>
+        {
+            for (int step = 1; step <= 20; step++)
+            {
+                progress.StepStarted(host, $"step{step}");
+                progress.Output(host, $"step{step}", "working");
+                progress.StepFinished(host, $"step{step}", new StepResult(StepStatus.Ok, $"done {host.Address}", TimeSpan.FromSeconds(1)));
+            }
+        })));
+        _output.GetStringBuilder().Clear();
+        progress.Completed(new DeployReport("shop", "deploy", "main", "alice", DeploySummaryTests.Start, TimeSpan.FromSeconds(20),
+            hosts.Select(h => new HostOutcome(h.Label, "r1", HostStatus.Ok, null, null)).ToList()));
+
+        string recap = _output.ToString();
+        Assert.All(hosts, host => Assert.Equal(20, Regex.Count(recap, $@"│ ok\s+│ done {host.Address}\s")));
     }
 
     [Fact]
