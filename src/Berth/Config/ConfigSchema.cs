@@ -64,6 +64,60 @@ public static class ConfigSchema
     public static readonly Setting Site = new("site", SettingSection.AppFile, "the name of a site in berth.yml", "the name of a site defined under sites: in berth.yml, or leave it out to mount the app on every site") { Aliases = ["vhost", "server_block"] };
     public static readonly Setting AppHosts = new("hosts", SettingSection.AppFile, "a host name such as blog.example.com, or a list of them", "names such as [blog.example.com]; the app is served at / of a site of its own with these names, on berth's listeners") { Aliases = Hosts.Aliases };
 
+    // ---- deploy.notify: and its channels (ConfigReader.Notify.cs) ----
+    // notify: itself is a key of deploy:; its section (and its place in the deploy block's list) is the deploy reader's.
+    public static readonly Setting Notify = new("notify", SettingSection.Notify, "a mapping of channels (slack:, webhook:, email:, sms:) and on:", "a mapping such as `notify: { on: [failure], slack: { url: ${SLACK_WEBHOOK_URL} } }`") { Aliases = ["notifications", "notifiers", "alerts"] };
+    public static readonly Setting NotifyEvents = new("on", SettingSection.Notify, "success, failure, or a list of both", "[success, failure], or [failure] to hear only when something broke") { Aliases = ["when", "events", "notify_on"] };
+    public static readonly Setting NotifyEnvFile = new("env_file", SettingSection.Notify, "a file of NAME=value lines", $"a git-ignored file such as {NotifySettings.DefaultEnvFile} next to berth.yml, or ~/.config/berth/APP.env") { Aliases = ["secrets", "secrets_file", "dotenv", "env"] };
+    public static readonly Setting NotifyTimeout = new("timeout", SettingSection.Notify, Duration.Forms, "a duration such as 10s") { Aliases = ["timeout_seconds"] };
+    public static readonly Setting NotifySlack = new("slack", SettingSection.Notify, "a mapping with url:", "`slack: { url: ${SLACK_WEBHOOK_URL} }`");
+    public static readonly Setting NotifyWebhook = new("webhook", SettingSection.Notify, "a mapping with url: (and headers:)", "`webhook: { url: ${DEPLOY_WEBHOOK_URL} }`") { Aliases = ["http", "hook", "json"] };
+    public static readonly Setting NotifyEmail = new("email", SettingSection.Notify, "a mapping with host:, from: and to:", "`email: { host: smtp.example.com, from: deploy@example.com, to: [ops@example.com] }`") { Aliases = ["mail", "smtp"] };
+    public static readonly Setting NotifySms = new("sms", SettingSection.Notify, "a mapping with account_sid:, auth_token:, from: and to:", "`sms: { account_sid: ${TWILIO_ACCOUNT_SID}, auth_token: ${TWILIO_AUTH_TOKEN}, from: \"+15005550006\", to: [\"+15551234567\"] }`") { Aliases = ["twilio", "text"] };
+    public static readonly Setting SlackUrl = new("url", SettingSection.Slack, "a ${NAME} reference to the webhook URL", "${SLACK_WEBHOOK_URL}, with SLACK_WEBHOOK_URL=https://hooks.slack.com/services/… in the env file") { Aliases = ["webhook_url", "webhook", "hook"] };
+    public static readonly Setting SlackOn = ChannelOn(SettingSection.Slack);
+    public static readonly Setting WebhookUrl = new("url", SettingSection.Webhook, "a ${NAME} reference to the URL", "${DEPLOY_WEBHOOK_URL}, with the URL in the env file") { Aliases = ["endpoint", "address"] };
+    public static readonly Setting WebhookHeaders = new("headers", SettingSection.Webhook, "a mapping of header names to values", "a mapping such as `headers: { Authorization: \"Bearer ${DEPLOY_WEBHOOK_TOKEN}\" }`") { Aliases = ["header"] };
+    public static readonly Setting WebhookOn = ChannelOn(SettingSection.Webhook);
+    public static readonly Setting EmailHost = new("host", SettingSection.Email, "a host name", "your provider's submission server, such as smtp.example.com") { Aliases = ["server", "smtp_host", "smtp_server"] };
+    public static readonly Setting EmailPort = new("port", SettingSection.Email, "a port number from 1 to 65535", $"{EmailSettings.SubmissionPort}, the submission port that speaks STARTTLS") { Aliases = ["smtp_port"] };
+    public static readonly Setting EmailStartTls = new("starttls", SettingSection.Email, "true or false", "true (refuse to send in clear text), or false only for a relay on localhost") { Aliases = ["tls", "ssl", "enable_ssl", "use_tls"] };
+    public static readonly Setting EmailUser = new("user", SettingSection.Email, "a user name, or a ${NAME} reference", "the account name your provider gives, such as deploy@example.com") { Aliases = ["username", "login"] };
+    public static readonly Setting EmailPassword = new("password", SettingSection.Email, "a ${NAME} reference", "${SMTP_PASSWORD}, with SMTP_PASSWORD=… in the env file") { Aliases = ["pass", "secret"] };
+    public static readonly Setting EmailFrom = new("from", SettingSection.Email, "an email address", "an address your provider lets you send from, such as deploy@example.com") { Aliases = ["sender"] };
+    public static readonly Setting EmailTo = new("to", SettingSection.Email, "an email address, or a list of them", "addresses such as [ops@example.com]") { Aliases = ["recipients", "rcpt"] };
+    public static readonly Setting EmailCaBundle = new("ca_bundle", SettingSection.Email, "a PEM file of root certificates", "a PEM file with the root that signs the mail server's certificate") { Aliases = ["ca", "cafile", "ca_file"] };
+    public static readonly Setting EmailVerifyCertificate = new("verify_certificate", SettingSection.Email, "true or false", "true, or false only for a test server whose certificate nothing signs") { Aliases = ["verify", "tls_verify", "insecure"] };
+    public static readonly Setting EmailOn = ChannelOn(SettingSection.Email);
+    public static readonly Setting SmsAccountSid = new("account_sid", SettingSection.Sms, "a Twilio account SID (AC…), or a ${NAME} reference", "${TWILIO_ACCOUNT_SID}") { Aliases = ["sid", "account"] };
+    public static readonly Setting SmsAuthToken = new("auth_token", SettingSection.Sms, "a ${NAME} reference", "${TWILIO_AUTH_TOKEN}, with TWILIO_AUTH_TOKEN=… in the env file") { Aliases = ["token", "password"] };
+    public static readonly Setting SmsFrom = new("from", SettingSection.Sms, "a phone number in E.164 form, such as \"+15005550006\"", "your Twilio number, quoted: \"+15005550006\"") { Aliases = ["sender"] };
+    public static readonly Setting SmsTo = new("to", SettingSection.Sms, "a phone number in E.164 form, or a list of them", "numbers such as [\"+15551234567\"]") { Aliases = ["recipients"] };
+    public static readonly Setting SmsBaseUrl = new("base_url", SettingSection.Sms, "an http or https URL", $"{SmsSettings.TwilioBaseUrl}, or a local receiver while testing") { Aliases = ["url", "api_url", "endpoint"] };
+    public static readonly Setting SmsOn = ChannelOn(SettingSection.Sms);
+
+    public static IReadOnlyList<Setting> NotifyKeys { get; } = [NotifyEvents, NotifyEnvFile, NotifyTimeout, NotifySlack, NotifyWebhook, NotifyEmail, NotifySms];
+
+    public static IReadOnlyList<Setting> NotifyChannels { get; } = [NotifySlack, NotifyWebhook, NotifyEmail, NotifySms];
+
+    public static IReadOnlyList<Setting> SlackKeys { get; } = [SlackUrl, SlackOn];
+
+    public static IReadOnlyList<Setting> WebhookKeys { get; } = [WebhookUrl, WebhookHeaders, WebhookOn];
+
+    public static IReadOnlyList<Setting> EmailKeys { get; } = [EmailHost, EmailPort, EmailStartTls, EmailUser, EmailPassword, EmailFrom, EmailTo, EmailCaBundle, EmailVerifyCertificate, EmailOn];
+
+    public static IReadOnlyList<Setting> SmsKeys { get; } = [SmsAccountSid, SmsAuthToken, SmsFrom, SmsTo, SmsBaseUrl, SmsOn];
+
+    public static IEnumerable<Setting> AllNotify => NotifyKeys.Concat(SlackKeys).Concat(WebhookKeys).Concat(EmailKeys).Concat(SmsKeys);
+
+    private static Setting ChannelOn(SettingSection channel) =>
+        new("on", channel, "success, failure, or a list of both", "[failure] to tell this channel only when something broke, or leave it out to follow notify's on:") { Aliases = NotifyEvents.Aliases };
+    /// <summary>The notify blocks' keys are common words (host, port, user, url, to); from any other block they
+    /// are never the key that was meant, so <see cref="UnknownKeyAdvice"/> does not suggest them there.</summary>
+    public static bool IsNotify(SettingSection section) =>
+        section is SettingSection.Notify or SettingSection.Slack or SettingSection.Webhook or SettingSection.Email or SettingSection.Sms;
+    // ---- end of deploy.notify ----
+
     public static IReadOnlyList<Setting> TopLevelKeys { get; } = [Server, Apps, Sites];
 
     public static IReadOnlyList<Setting> ServerKeys { get; } = [AccessLog, GracefulTimeout, ForwardedAllowIps, MaxBodySize, RuntimeDir, AppsDir, Storage, AcmeDirectory, AcmeEmail, AcmeCaBundle];
@@ -79,7 +133,7 @@ public static class ConfigSchema
 
     public static IReadOnlyList<Setting> AppFileKeys { get; } = [.. AppKeys, .. PlacementKeys];
 
-    public static IEnumerable<Setting> All => TopLevelKeys.Concat(ServerKeys).Concat(AppKeys).Concat(SiteKeys).Concat(TlsKeys).Concat(PlacementKeys);
+    public static IEnumerable<Setting> All => TopLevelKeys.Concat(ServerKeys).Concat(AppKeys).Concat(SiteKeys).Concat(TlsKeys).Concat(PlacementKeys).Concat(AllNotify);
 
     public static IReadOnlyList<Setting> KeysOf(SettingSection section) => section switch
     {
@@ -89,6 +143,11 @@ public static class ConfigSchema
         SettingSection.Site => SiteKeys,
         SettingSection.Tls => TlsKeys,
         SettingSection.AppFile => AppFileKeys,
+        SettingSection.Notify => NotifyKeys,
+        SettingSection.Slack => SlackKeys,
+        SettingSection.Webhook => WebhookKeys,
+        SettingSection.Email => EmailKeys,
+        SettingSection.Sms => SmsKeys,
         _ => throw new ArgumentOutOfRangeException(nameof(section)),
     };
 
@@ -101,6 +160,11 @@ public static class ConfigSchema
         SettingSection.Site => "under a site (sites.<name>:)",
         SettingSection.Tls => "under a site's tls: (sites.<name>.tls:)",
         SettingSection.AppFile => "at the top of an app's own file in apps_dir",
+        SettingSection.Notify => "under deploy: notify:",
+        SettingSection.Slack => "under deploy.notify.slack:",
+        SettingSection.Webhook => "under deploy.notify.webhook:",
+        SettingSection.Email => "under deploy.notify.email:",
+        SettingSection.Sms => "under deploy.notify.sms:",
         _ => throw new ArgumentOutOfRangeException(nameof(section)),
     };
 }

@@ -1,7 +1,13 @@
 namespace Berth.Config;
 
 /// <summary>Which block of berth.yml a setting belongs in, or an app's own file in apps_dir.</summary>
-public enum SettingSection { TopLevel, Server, App, Site, Tls, AppFile }
+public enum SettingSection
+{
+    TopLevel, Server, App, Site, Tls, AppFile,
+
+    // deploy: notify: and its channels (ConfigReader.Notify.cs)
+    Notify, Slack, Webhook, Email, Sms,
+}
 
 /// <summary>
 /// One key of berth.yml: what a valid value looks like, what to suggest, the flag that overrides it, and the

@@ -26,7 +26,10 @@ public static class UnknownKeyAdvice
         }
 
         // mount:, site: and hosts: of an app file are never the answer elsewhere: in berth.yml they are sites' business.
-        Setting[] others = ConfigSchema.All.Where(s => s.Section != section && s.Section != SettingSection.AppFile).ToArray();
+        // Nor are the notify blocks' common words (host:, user:, to:) outside them.
+        Setting[] others = ConfigSchema.All
+            .Where(s => s.Section != section && s.Section != SettingSection.AppFile && (!ConfigSchema.IsNotify(s.Section) || ConfigSchema.IsNotify(section)))
+            .ToArray();
         if (others.FirstOrDefault(s => s.Key == name) is { } elsewhere)
         {
             return $"`{elsewhere.Key}` goes {ConfigSchema.Describe(elsewhere.Section)}, not here";
