@@ -31,6 +31,7 @@ public sealed partial class Master : IServerControl, IDisposable
     private readonly CancellationTokenSource _stop = new();
 
     private readonly string _controlPath;
+    private readonly PidFile? _pidFile;
 
     // 5: a certificate cannot be loaded or made.
     public const int ExitCertificate = 5;
@@ -44,9 +45,10 @@ public sealed partial class Master : IServerControl, IDisposable
     // Every app by name, berth.yml's and apps_dir's: replaced whole when apps_dir changes, read by the control socket.
     private volatile ImmutableDictionary<string, AppSupervisor> _apps = ImmutableDictionary<string, AppSupervisor>.Empty;
 
-    public Master(BerthConfig config, string controlPath, ILoggerFactory logs, TimeProvider time)
+    public Master(BerthConfig config, string controlPath, ILoggerFactory logs, TimeProvider time, PidFile? pidFile = null)
     {
         _controlPath = controlPath;
+        _pidFile = pidFile;
         _config = config;
         _logs = logs;
         _logger = logs.CreateLogger("berth.master");
@@ -88,6 +90,12 @@ public sealed partial class Master : IServerControl, IDisposable
             context.Cancel = true;
             ScaleEveryApp(-1);
         });
+
+        if (_pidFile?.ReadLiveBerth() is int running)
+        {
+            LogAlreadyRunning(running, _pidFile.Path);
+            return ExitControlSocket;
+        }
 
         string runtime = _config.Server.RuntimeDir ?? Path.Combine(Path.GetTempPath(), $"berth-{Environment.ProcessId}");
         Directory.CreateDirectory(runtime);
@@ -167,6 +175,7 @@ public sealed partial class Master : IServerControl, IDisposable
             }
 
             LogListening(string.Join(", ", edge.Listeners.Select(l => l.IsUnix ? l.ToString() : (IsSecure(l) ? "https://" : "http://") + l)));
+            _pidFile?.Write(Environment.ProcessId);
             appsDir?.Run(stop.Token);
 
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -201,6 +210,7 @@ public sealed partial class Master : IServerControl, IDisposable
         }
         finally
         {
+            _pidFile?.DeleteIfMine(Environment.ProcessId);
             stop.Cancel();
             await controlLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (appsDir is not null)
@@ -359,6 +369,9 @@ public sealed partial class Master : IServerControl, IDisposable
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "listening on {Addresses}")]
     private partial void LogListening(string addresses);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "berth is already running as pid {Pid} (pid file {Path}); stop it with `berth stop`, or delete the file if pid {Pid} is not a berth serve")]
+    private partial void LogAlreadyRunning(int pid, string path);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "shutting down: finishing in-flight requests (up to {Seconds}s)")]
     private partial void LogShuttingDown(double seconds);

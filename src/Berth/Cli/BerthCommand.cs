@@ -118,8 +118,16 @@ public static class BerthCommand
             return ExitConfigError;
         }
 
+        string control = parse.GetValue(o.Control)!;
+        string? pidPath = parse.GetValue(o.PidFile);
+        if (parse.GetValue(o.Daemon))
+        {
+            var daemonPid = new PidFile(pidPath ?? DaemonLauncher.DefaultPidFile(control));
+            return await DaemonLauncher.StartAsync(daemonPid, parse.GetValue(o.LogFile) ?? Path.ChangeExtension(daemonPid.Path, ".log"), cancellationToken);
+        }
+
         using ILoggerFactory logs = LogFormatter.CreateFactory();
-        using var master = new Master(result.Config!, parse.GetValue(o.Control)!, logs, TimeProvider.System);
+        using var master = new Master(result.Config!, control, logs, TimeProvider.System, pidPath is null ? null : new PidFile(pidPath));
         return await master.RunAsync(cancellationToken);
     }
 

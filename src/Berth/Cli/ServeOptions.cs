@@ -47,6 +47,12 @@ internal sealed class ServeOptions
 
     public Option<string> Control { get; } = ControlOption.CreateForServe();
 
+    public Option<bool> Daemon { get; } = new("--daemon", "-D") { Description = "Run in the background, detached from the terminal, for hosts without systemd: returns once serving (exit 0), or with serve's own exit code and the end of the log when it cannot start." };
+
+    public Option<string?> PidFile { get; } = new("--pid-file", "--pid") { Description = "Write the server's pid to this file once it listens; removed when it stops. A file naming a running berth refuses a second start [default with --daemon: berth.pid next to the control socket]." };
+
+    public Option<string?> LogFile { get; } = new("--log-file") { Description = "With --daemon: where the server's output goes, appended [default: the pid file's name with .log]." };
+
     public Option<string?> Timeout { get; } = new("--timeout", "-t") { Description = "A request whose worker sends nothing for this long gets 504, and the worker is replaced after its Python stack is dumped to the log; at least 1s [default: 30s]. uWSGI: harakiri." };
 
     public Option<int?> MaxRequests { get; } = new("--max-requests") { Description = "Replace a worker after it has served this many requests, to contain slow leaks; 0: never [default: 0]." };
@@ -65,7 +71,7 @@ internal sealed class ServeOptions
     {
         command.Arguments.Add(Module);
         foreach (Option option in new Option[] { Config, Workers, Bind, Threads, Connections, Preload, Chdir, Python, Venv, Static, AccessLogFile, GracefulTimeout, ForwardedAllowIps, MaxBodySize, CertFile, KeyFile, Interface,
-            Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory, WebSocketDrainTimeout, Control })
+            Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory, WebSocketDrainTimeout, Control, Daemon, PidFile, LogFile })
         {
             command.Options.Add(option);
         }
