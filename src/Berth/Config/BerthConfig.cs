@@ -19,6 +19,9 @@ public sealed record BerthConfig(
     /// <summary>Where each setting was written (file line or flag), so a validator can point at the exact
     /// line of <c>workers:</c> rather than at its app, and at <c>--workers</c> when a flag set it.</summary>
     public ConfigSourceMap SourceMap { get; init; } = ConfigSourceMap.Empty;
+
+    /// <summary>The <c>deploy:</c> section, read only by <c>berth deploy</c> and its siblings; null when absent.</summary>
+    public DeploySettings? Deploy { get; init; }
 }
 
 /// <summary>Settings of the master process itself; changing them needs a restart.</summary>
