@@ -111,6 +111,8 @@ public static class BerthCommand
             MaxLifetimeJitter = parse.GetValue(o.MaxLifetimeJitter),
             MaxMemory = parse.GetValue(o.MaxMemory),
             WebSocketDrainTimeout = parse.GetValue(o.WebSocketDrainTimeout),
+            WebSocketPingInterval = parse.GetValue(o.WebSocketPingInterval),
+            WebSocketIdleTimeout = parse.GetValue(o.WebSocketIdleTimeout),
         };
         ConfigResult result = ConfigBuilder.Apply(fromFile, overrides);
         if (!ReportErrors(result))

@@ -99,6 +99,12 @@ internal sealed partial class ConfigReader
             case "max_lifetime_jitter":
                 app = app with { MaxLifetimeJitter = Parsed<TimeSpan>(entry, ConfigSchema.MaxLifetimeJitter, Duration.TryParse) ?? app.MaxLifetimeJitter };
                 break;
+            case "websocket_ping_interval":
+                app = app with { WebSocketPingInterval = Parsed<TimeSpan>(entry, ConfigSchema.WebSocketPingInterval, Duration.TryParse) ?? app.WebSocketPingInterval };
+                break;
+            case "websocket_idle_timeout":
+                app = app with { WebSocketIdleTimeout = Parsed<TimeSpan>(entry, ConfigSchema.WebSocketIdleTimeout, Duration.TryParse) ?? app.WebSocketIdleTimeout };
+                break;
             case "websocket_drain_timeout":
                 app = app with { WebSocketDrainTimeout = Parsed<TimeSpan>(entry, ConfigSchema.WebSocketDrainTimeout, Duration.TryParse) ?? app.WebSocketDrainTimeout };
                 break;

@@ -41,6 +41,8 @@ public static class ConfigSchema
     public static readonly Setting MaxLifetime = new("max_lifetime", SettingSection.App, $"{Duration.Forms}, or 0 for never", "a duration such as 1h, or 0 to never recycle a worker for its age", "--max-lifetime") { Aliases = ["max_worker_lifetime", "worker_lifetime", "worker_max_lifetime"] };
     public static readonly Setting MaxLifetimeJitter = new("max_lifetime_jitter", SettingSection.App, Duration.Forms, "a duration such as 5m, a small part of max_lifetime:", "--max-lifetime-jitter") { Aliases = ["max_worker_lifetime_delta", "max_lifetime_delta", "lifetime_jitter"] };
     public static readonly Setting MaxMemory = new("max_memory", SettingSection.App, "0 for never, or a size of at least 16M in whole megabytes, such as 512M or 2G (a bare number is bytes)", "a size such as 512M, above what a worker holds once warmed up (uWSGI's reload-on-rss counts in megabytes; here write the M)", "--max-memory") { Aliases = ["reload_on_rss", "evil_reload_on_rss", "max_rss", "memory_limit"] };
+    public static readonly Setting WebSocketPingInterval = new("websocket_ping_interval", SettingSection.App, $"{Duration.Forms}; 0 for no pings", "a duration such as 30s: how often the edge pings an open WebSocket (a client that does not answer by the next ping is closed)", "--websocket-ping-interval") { Aliases = ["ws_ping_interval", "ws_ping", "websocket_ping", "websocket_keepalive", "websocket_keep_alive_interval", "keep_alive_interval"] };
+    public static readonly Setting WebSocketIdleTimeout = new("websocket_idle_timeout", SettingSection.App, $"{Duration.Forms}; 0 for never", "a duration such as 10m: a WebSocket with no message either way for this long is closed with 1001, or 0 to never close one for being quiet", "--websocket-idle-timeout") { Aliases = ["ws_idle_timeout", "websocket_timeout", "ws_timeout", "websocket_read_timeout"] };
     public static readonly Setting WebSocketDrainTimeout = new("websocket_drain_timeout", SettingSection.App, $"{Duration.Forms}; 0 closes them at once", "a duration such as 30s: how long a retiring worker's open WebSockets may stay before they are closed with 1001", "--websocket-drain-timeout") { Aliases = ["worker_reload_mercy", "reload_mercy", "websocket_close_timeout", "ws_drain_timeout", "drain_timeout"] };
 
     // ---- sites.<name>: ----
@@ -122,7 +124,7 @@ public static class ConfigSchema
 
     public static IReadOnlyList<Setting> ServerKeys { get; } = [AccessLog, GracefulTimeout, ForwardedAllowIps, MaxBodySize, RuntimeDir, AppsDir, Storage, AcmeDirectory, AcmeEmail, AcmeCaBundle];
 
-    public static IReadOnlyList<Setting> AppKeys { get; } = [Module, Interface, Workers, Threads, Connections, Preload, Python, Venv, Chdir, Env, Queue, Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory, WebSocketDrainTimeout];
+    public static IReadOnlyList<Setting> AppKeys { get; } = [Module, Interface, Workers, Threads, Connections, Preload, Python, Venv, Chdir, Env, Queue, Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory, WebSocketDrainTimeout, WebSocketPingInterval, WebSocketIdleTimeout];
 
     public static IReadOnlyList<Setting> SiteKeys { get; } = [Listen, Hosts, Static, App, Mounts, Tls];
 
