@@ -220,6 +220,20 @@ public sealed class SshHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task What_a_command_leaves_running_on_purpose_outlives_it()
+    {
+        await using SshHost ssh = await SshHost.ConnectAsync(_host.DeployHost, _host.SshSettings, Deadline());
+
+        // As berth serve --daemon does: a process left in the background with its output elsewhere.
+        RemoteResult started = await ssh.RunAsync(RemoteCommand.Of("sh", "-c", "sleep 3005 </dev/null >/dev/null 2>&1 & echo $!"), null, Deadline());
+        await ssh.RunAsync(RemoteCommand.Of("true"), null, Deadline());
+
+        Assert.Equal(0, started.ExitCode);
+        Assert.True((await _host.ExecAsync($"kill -0 {started.Stdout.Trim()}")).Succeeded, "the background sleep was killed when its command ended");
+        await _host.ExecAsync($"kill {started.Stdout.Trim()}");
+    }
+
+    [Fact]
     public async Task A_connection_lost_mid_command_is_a_RemoteHostException_and_the_next_command_reconnects()
     {
         await using SshHost ssh = await SshHost.ConnectAsync(_host.DeployHost, _host.SshSettings, Deadline());

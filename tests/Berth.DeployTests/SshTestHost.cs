@@ -12,7 +12,7 @@ namespace Berth.DeployTests;
 /// <summary>
 /// A deploy target made on this machine: Debian's sshd in a network namespace of its own, reached from here
 /// over a veth pair (this side 10.231.N.1/30, the host 10.231.N.2/30), with its own /srv and /var/lib/berth
-/// (bind mounts of temp directories that only the host's processes see). So a test deploys over real ssh to
+/// (bind mounts of temp directories that only the host's processes see), and an empty /root. So a test deploys over real ssh to
 /// what behaves like a separate server, several of them at once, and the machine's own /srv stays untouched.
 /// Tests log in as root, as they run as root.
 /// </summary>
@@ -56,6 +56,10 @@ public sealed partial class SshTestHost : IAsyncDisposable
 
     /// <summary>What the host sees as /var/lib/berth.</summary>
     public string VarLibPath => Path.Combine(Root, "varlib");
+
+    /// <summary>What the host sees as /root: empty at start, as on a new server. This machine's own ~/.bashrc
+    /// (bash reads it for every ssh command) would otherwise run on the host too, and it may be slow.</summary>
+    public string HomePath => Path.Combine(Root, "root");
 
     public string IdentityFile => Path.Combine(Root, "client_ed25519");
 
@@ -213,6 +217,7 @@ public sealed partial class SshTestHost : IAsyncDisposable
     {
         Directory.CreateDirectory(SrvPath);
         Directory.CreateDirectory(VarLibPath);
+        Directory.CreateDirectory(HomePath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         string hostKey = Path.Combine(Root, "ssh_host_ed25519_key");
         await HostProcess.CheckAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", $"{Namespace} host", "-f", hostKey]);
         await HostProcess.CheckAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "berth deploy tests", "-f", IdentityFile]);
@@ -252,7 +257,7 @@ public sealed partial class SshTestHost : IAsyncDisposable
         // `ip netns exec` and `unshare` exec, and sh execs sshd: the process started here is sshd itself. The bind
         // mounts are made in a private mount namespace, so only this host's processes see them.
         string script =
-            $"mount --bind {Quote(SrvPath)} /srv && mount --bind {Quote(VarLibPath)} /var/lib/berth && " +
+            $"mount --bind {Quote(SrvPath)} /srv && mount --bind {Quote(VarLibPath)} /var/lib/berth && mount --bind {Quote(HomePath)} /root && " +
             $"exec /usr/sbin/sshd -D -e -f {Quote(Path.Combine(Root, "sshd_config"))}";
         var start = new ProcessStartInfo("ip")
         {
