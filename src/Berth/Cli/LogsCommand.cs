@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using Berth.Deploy;
 
@@ -9,9 +10,23 @@ namespace Berth.Cli;
 /// certificate orders. Where systemd runs berth that is the unit's journal; elsewhere (berth's daemon mode) the
 /// log file in <c>.deploy/</c>. One remote command decides which, so it costs one round trip.
 /// </summary>
-internal static partial class LogsCommand
+internal static class LogsCommand
 {
     public const int DefaultLines = 100;
+
+    public static Command Create(RemoteConnector connect, RemoteStreamStarter stream)
+    {
+        var options = new Options();
+        var command = new Command("logs", """
+            Print berth serve's log from each host: the workers' output and tracebacks, reloads, certificate
+            orders. It is the journal of the berth-<app> unit where systemd runs berth, else .deploy/berth.log.
+            -f keeps following until Ctrl-C. With several hosts each line starts with its host.
+            Exits 1 when a host cannot be reached or has no log yet, 2 when berth.yml has no deploy: section.
+            """);
+        options.AddTo(command);
+        command.SetAction((parse, cancellationToken) => ShowAsync(parse, options, connect, stream, cancellationToken));
+        return command;
+    }
 
     // $1 unit, $2 log file, $3 lines, $4 non-empty to follow. journalctl through sudo -n: the deploy user may
     // run sudo without a password (docs/deploy.md, section 2) but is not in the systemd-journal group.
@@ -30,6 +45,82 @@ internal static partial class LogsCommand
     public static RemoteCommand Read(DeployTarget target, int lines, bool follow) =>
         RemoteCommand.Of("sh", "-c", Script, "sh", SystemdUnit.UnitName(target.ServiceName), target.Paths.LogFile,
             lines.ToString(CultureInfo.InvariantCulture), follow ? "1" : "");
+
+    private static async Task<int> ShowAsync(ParseResult parse, Options options, RemoteConnector connect, RemoteStreamStarter stream, CancellationToken cancellationToken)
+    {
+        TextWriter output = parse.InvocationConfiguration.Output;
+        TextWriter error = parse.InvocationConfiguration.Error;
+        if (options.Targets(parse, error) is not { } targets)
+        {
+            return BerthCommand.ExitConfigError;
+        }
+
+        int lines = parse.GetValue(options.Lines);
+        bool follow = parse.GetValue(options.Follow);
+        var gate = new Lock();
+        void Write(TextWriter to, DeployTarget target, IEnumerable<string> text)
+        {
+            lock (gate)
+            {
+                foreach (string line in text)
+                {
+                    to.WriteLine(targets.Count > 1 ? $"{target.Host.Label} | {line}" : line);
+                }
+            }
+        }
+
+        async Task<int> ShowOneAsync(DeployTarget target)
+        {
+            try
+            {
+                await using IRemoteHost host = await connect(target, cancellationToken);
+                RemoteCommand command = Read(target, lines, follow);
+                if (!follow)
+                {
+                    RemoteResult result = await host.RunAsync(command, null, cancellationToken);
+                    Write(output, target, Lines(result.Stdout));
+                    Write(error, target, Lines(result.Stderr));
+                    return result.Succeeded ? 0 : ControlCall.ExitFailed;
+                }
+
+                using Process process = stream(host, command);
+                Task pumps = Task.WhenAll(
+                    PumpAsync(process.StandardOutput, line => Write(output, target, [line])),
+                    PumpAsync(process.StandardError, line => Write(error, target, [line])));
+                try
+                {
+                    await process.WaitForExitAsync(cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Ctrl-C is how a follow is meant to end.
+                    process.Kill(entireProcessTree: true);
+                    return 0;
+                }
+
+                await pumps;
+                return process.ExitCode == 0 ? 0 : ControlCall.ExitFailed;
+            }
+            catch (RemoteHostException e)
+            {
+                Write(error, target, [e.Message]);
+                return ControlCall.ExitFailed;
+            }
+        }
+
+        int[] exits = await Task.WhenAll(targets.Select(ShowOneAsync));
+        return exits.Max();
+    }
+
+    private static async Task PumpAsync(StreamReader reader, Action<string> onLine)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            onLine(line);
+        }
+    }
+
+    private static string[] Lines(string text) => text.Length == 0 ? [] : text.TrimEnd('\n').Split('\n');
 
     internal sealed class Options : DeployCommandLine
     {

@@ -121,6 +121,20 @@ public sealed class ReleasesCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Logs_without_a_deploy_section_says_what_to_add_and_n_must_count_lines()
+    {
+        string file = _files.File("berth.yml", "apps:\n  shop: { module: shop.wsgi:application }\n");
+
+        (int exit, _, string error) = await RunAsync("logs", "--config", file, "-f");
+        Assert.Equal(BerthCommand.ExitConfigError, exit);
+        Assert.Contains("has no deploy: section", error, StringComparison.Ordinal);
+
+        (int badN, _, string nError) = await RunAsync("logs", "--config", file, "-n", "0");
+        Assert.NotEqual(0, badN);
+        Assert.Contains("-n/--lines must be 1 or more", nError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unknown_host_is_named_with_the_ones_there_are()
     {
         string file = _files.File("berth.yml", "apps:\n  shop: { module: shop.wsgi:application }\ndeploy: { hosts: [deploy@web1], repository: x }\n");
@@ -151,7 +165,8 @@ public sealed class ReleasesCommandTests : IDisposable
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var root = new RootCommand { ReleasesCommand.Create((_, _) => throw new InvalidOperationException("no host is reached when berth.yml cannot say which")) };
+        RemoteConnector unreachable = (_, _) => throw new InvalidOperationException("no host is reached when berth.yml cannot say which");
+        var root = new RootCommand { ReleasesCommand.Create(unreachable), LogsCommand.Create(unreachable, (_, _) => throw new InvalidOperationException("nothing to follow")) };
         int exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, CancellationToken.None);
         return (exit, output.ToString(), error.ToString());
     }
