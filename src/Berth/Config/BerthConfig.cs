@@ -105,6 +105,10 @@ public sealed record AppConfig
     public string? Venv { get; init; }
     public string? Chdir { get; init; }                            // absolute once loaded
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>A file of NAME=value lines (absolute) read when the app starts and on every reload, under
+    /// <see cref="Environment"/>, which wins: a Django user's .env, and the shared/.env a deploy uploads.</summary>
+    public string? EnvFile { get; init; }
     public int QueueSize { get; init; } = 100;                     // requests waiting for a free worker before 503
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30); // a view silent this long gets 504 and its worker is replaced (gunicorn's --timeout, uWSGI's harakiri)
     public int MaxRequests { get; init; }                          // recycle a worker after this many requests; 0 = never

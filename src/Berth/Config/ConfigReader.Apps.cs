@@ -124,6 +124,9 @@ internal sealed partial class ConfigReader
             case "env":
                 app = app with { Environment = ReadEnvironment(entry) };
                 break;
+            case "env_file":
+                app = app with { EnvFile = Text(entry, ConfigSchema.EnvFile) is { } envFile ? Resolve(HomePath(envFile)) : null };
+                break;
             default:
                 throw Unread(entry);
         }
