@@ -260,7 +260,7 @@ public sealed partial class AcmeCertificates
         }
         else
         {
-            LogOrderFailed(site.Name, names, e.Message, retryAt.UtcDateTime, delay.TotalMinutes);
+            LogOrderFailed(site.Name, names, e.Message, retryAt.UtcDateTime);
         }
 
         try
@@ -355,8 +355,8 @@ public sealed partial class AcmeCertificates
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "site {Site}: certificate for {Names} issued by {Issuer}, valid until {NotAfter:u}")]
     private partial void LogIssued(string site, string names, string issuer, DateTime notAfter);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "site {Site}: could not get a certificate for {Names}: {Reason}; the current certificate (if any) keeps serving; trying again at {RetryAt:u} (in {Minutes} minutes)")]
-    private partial void LogOrderFailed(string site, string names, string reason, DateTime retryAt, double minutes);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "site {Site}: could not get a certificate for {Names}: {Reason}; the current certificate (if any) keeps serving; trying again at {RetryAt:u}")]
+    private partial void LogOrderFailed(string site, string names, string reason, DateTime retryAt);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "site {Site}: rate limited, no certificate for {Names} for now: {Reason}; the current certificate (if any) keeps serving; berth will try again at {RetryAt:u}")]
     private partial void LogRateLimited(string site, string names, string reason, DateTime retryAt);

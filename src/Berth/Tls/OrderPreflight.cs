@@ -90,7 +90,7 @@ public sealed class OrderPreflight
         {
             string user = Environment.UserName;
             return new PreflightFinding(true,
-                $"the storage directory {storage.Root} is not writable by the user berth runs as ({user}): {(e.InnerException ?? e).Message}; " +
+                $"the storage directory {storage.Root} is not writable by the user berth runs as ({user}): {(e.InnerException ?? e).Message.TrimEnd('.')}; " +
                 $"nothing is ordered, since the certificate could not be kept. Fix: sudo install -d -o {user} -m 700 {storage.Root}, " +
                 $"or set server: storage: to a directory {user} may write");
         }
