@@ -181,11 +181,7 @@ public static class ConfigSchema
 
     public static IReadOnlyList<Setting> ServerKeys { get; } = [AccessLog, GracefulTimeout, ForwardedAllowIps, MaxBodySize, RuntimeDir, AppsDir, Storage, AcmeDirectory, AcmeEmail, AcmeCaBundle];
 
-<<<<<<< HEAD
-    public static IReadOnlyList<Setting> AppKeys { get; } = [Module, Interface, Workers, Threads, Connections, Preload, Python, Venv, Chdir, Env, Queue, Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory, WebSocketDrainTimeout, WebSocketPingInterval, WebSocketIdleTimeout];
-=======
-    public static IReadOnlyList<Setting> AppKeys { get; } = [Module, Interface, Workers, Threads, Connections, Preload, Python, Venv, Chdir, Env, EnvFile, Queue, Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory, WebSocketDrainTimeout];
->>>>>>> deploy-config
+    public static IReadOnlyList<Setting> AppKeys { get; } = [Module, Interface, Workers, Threads, Connections, Preload, Python, Venv, Chdir, Env, EnvFile, Queue, Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory, WebSocketDrainTimeout, WebSocketPingInterval, WebSocketIdleTimeout];
 
     public static IReadOnlyList<Setting> SiteKeys { get; } = [Listen, Hosts, Static, App, Mounts, Tls];
 
