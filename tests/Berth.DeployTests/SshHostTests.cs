@@ -179,6 +179,28 @@ public sealed class SshHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_missing_identity_file_is_named_as_such()
+    {
+        string missing = Path.Combine(_host.Root, "no_such_key");
+
+        var error = await Assert.ThrowsAsync<RemoteHostException>(
+            () => SshHost.ConnectAsync(_host.DeployHost, _host.SshSettings with { IdentityFile = missing }, Deadline()));
+
+        Assert.Contains($"identity_file: {missing} cannot be read", error.Message);
+    }
+
+    [Fact]
+    public async Task With_strict_checking_an_unknown_host_is_refused_with_how_to_add_its_key()
+    {
+        SshSettings strict = _host.SshSettings with { StrictHostKeyChecking = "yes" };
+
+        var error = await Assert.ThrowsAsync<RemoteHostException>(() => SshHost.ConnectAsync(_host.DeployHost, strict, Deadline()));
+
+        Assert.Contains("Host key verification failed", error.Message);
+        Assert.Contains($"ssh-keyscan -p 22 {_host.Address} >> {_host.KnownHostsFile}", error.Message);
+    }
+
+    [Fact]
     public async Task A_host_whose_key_changed_is_refused_with_the_known_hosts_line_to_remove()
     {
         await using (await SshHost.ConnectAsync(_host.DeployHost, _host.SshSettings, Deadline()))
