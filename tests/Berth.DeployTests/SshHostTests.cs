@@ -109,6 +109,44 @@ public sealed class SshHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_upload_cut_short_never_leaves_a_partial_file_under_either_name()
+    {
+        await using SshHost ssh = await SshHost.ConnectAsync(_host.DeployHost, _host.SshSettings, Deadline());
+        byte[] content = new byte[50 * 1024 * 1024];
+        new Random(7).NextBytes(content);
+        string local = Path.Combine(_host.Root, "big.bin");
+        await File.WriteAllBytesAsync(local, content);
+        string directory = Path.Combine(_host.SrvPath, "app", "bin");
+        Directory.CreateDirectory(directory);
+        using var cut = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        try
+        {
+            await ssh.UploadAsync(local, "/srv/app/bin/berth", Convert.ToInt32("755", 8), cut.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        // Whether the cut came in time or not: no temporary file stays, and the target is whole or absent.
+        await WaitUntilAsync(() => Task.FromResult(Directory.GetFiles(directory, ".berth.tmp.*").Length == 0), "the temporary file to go");
+        string target = Path.Combine(directory, "berth");
+        Assert.True(!File.Exists(target) || (await File.ReadAllBytesAsync(target)).AsSpan().SequenceEqual(content));
+    }
+
+    [Fact]
+    public async Task Commands_run_side_by_side_on_one_connection()
+    {
+        await using SshHost ssh = await SshHost.ConnectAsync(_host.DeployHost, _host.SshSettings, Deadline());
+
+        RemoteResult[] results = await Task.WhenAll(Enumerable.Range(1, 8).Select(
+            i => ssh.RunAsync(RemoteCommand.Of("sh", "-c", $"echo {i}; echo {i} >&2"), null, Deadline())));
+
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => $"{i}\n"), results.Select(r => r.Stdout));
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => $"{i}\n"), results.Select(r => r.Stderr));
+    }
+
+    [Fact]
     public async Task An_upload_into_a_missing_directory_names_the_directory()
     {
         await using SshHost ssh = await SshHost.ConnectAsync(_host.DeployHost, _host.SshSettings, Deadline());
