@@ -86,36 +86,29 @@ public sealed class SshHostTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_upload_of_20_MB_arrives_whole_with_the_mode_asked_and_leaves_no_temporary_file()
+    public async Task An_upload_of_20_MB_replaces_the_file_whole_with_the_mode_asked_and_leaves_no_temporary_file()
     {
         await using SshHost ssh = await SshHost.ConnectAsync(_host.DeployHost, _host.SshSettings, Deadline());
-        byte[] content = new byte[20 * 1024 * 1024];
-        new Random(6).NextBytes(content);
-        string local = Path.Combine(_host.Root, "big.bin");
-        await File.WriteAllBytesAsync(local, content);
         await ssh.RunAsync(RemoteCommand.Of("mkdir", "-p", "/srv/app/bin"), null, Deadline());
+        string old = Path.Combine(_host.Root, "old.bin");
+        await File.WriteAllTextAsync(old, "the previous berth");
+        await ssh.UploadAsync(old, "/srv/app/bin/berth", Convert.ToInt32("600", 8), Deadline());
+        (string local, byte[] content) = await RandomFileAsync(20);
 
         await ssh.UploadAsync(local, "/srv/app/bin/berth", Convert.ToInt32("750", 8), Deadline());
-        // A second upload replaces the first in place.
-        await File.WriteAllTextAsync(local, "small now");
-        await ssh.UploadAsync(local, "/srv/app/bin/notes.txt", Convert.ToInt32("600", 8), Deadline());
 
         string uploaded = Path.Combine(_host.SrvPath, "app", "bin", "berth");
         Assert.Equal(content, await File.ReadAllBytesAsync(uploaded));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute,
             File.GetUnixFileMode(uploaded));
-        Assert.Equal("small now", await File.ReadAllTextAsync(Path.Combine(_host.SrvPath, "app", "bin", "notes.txt")));
-        Assert.Equal(["berth", "notes.txt"], Directory.GetFiles(Path.Combine(_host.SrvPath, "app", "bin")).Select(f => Path.GetFileName(f)).Order());
+        Assert.Equal(["berth"], Directory.GetFiles(Path.Combine(_host.SrvPath, "app", "bin")).Select(f => Path.GetFileName(f)));
     }
 
     [Fact]
     public async Task An_upload_cut_short_never_leaves_a_partial_file_under_either_name()
     {
         await using SshHost ssh = await SshHost.ConnectAsync(_host.DeployHost, _host.SshSettings, Deadline());
-        byte[] content = new byte[50 * 1024 * 1024];
-        new Random(7).NextBytes(content);
-        string local = Path.Combine(_host.Root, "big.bin");
-        await File.WriteAllBytesAsync(local, content);
+        (string local, byte[] content) = await RandomFileAsync(50);
         string directory = Path.Combine(_host.SrvPath, "app", "bin");
         Directory.CreateDirectory(directory);
         using var cut = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
@@ -347,6 +340,15 @@ public sealed class SshHostTests : IAsyncLifetime
         Assert.Equal("second\n", await File.ReadAllTextAsync(Path.Combine(other.SrvPath, "who")));
         Assert.Equal("second\n", await other.CheckAsync("cat /srv/who"));
         Assert.False(File.Exists("/srv/who"));
+    }
+
+    private async Task<(string Path, byte[] Content)> RandomFileAsync(int megabytes)
+    {
+        byte[] content = new byte[megabytes * 1024 * 1024];
+        new Random(megabytes).NextBytes(content);
+        string path = Path.Combine(_host.Root, $"random-{megabytes}.bin");
+        await File.WriteAllBytesAsync(path, content);
+        return (path, content);
     }
 
     private static async Task<string> MasterStatusAsync(SshHost ssh)
