@@ -86,26 +86,57 @@ public sealed class SshHostTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_upload_of_20_MB_arrives_whole_with_the_mode_asked_and_leaves_no_temporary_file()
+    public async Task An_upload_of_20_MB_replaces_the_file_whole_with_the_mode_asked_and_leaves_no_temporary_file()
     {
         await using SshHost ssh = await SshHost.ConnectAsync(_host.DeployHost, _host.SshSettings, Deadline());
-        byte[] content = new byte[20 * 1024 * 1024];
-        new Random(6).NextBytes(content);
-        string local = Path.Combine(_host.Root, "big.bin");
-        await File.WriteAllBytesAsync(local, content);
         await ssh.RunAsync(RemoteCommand.Of("mkdir", "-p", "/srv/app/bin"), null, Deadline());
+        string old = Path.Combine(_host.Root, "old.bin");
+        await File.WriteAllTextAsync(old, "the previous berth");
+        await ssh.UploadAsync(old, "/srv/app/bin/berth", Convert.ToInt32("600", 8), Deadline());
+        (string local, byte[] content) = await RandomFileAsync(20);
 
         await ssh.UploadAsync(local, "/srv/app/bin/berth", Convert.ToInt32("750", 8), Deadline());
-        // A second upload replaces the first in place.
-        await File.WriteAllTextAsync(local, "small now");
-        await ssh.UploadAsync(local, "/srv/app/bin/notes.txt", Convert.ToInt32("600", 8), Deadline());
 
         string uploaded = Path.Combine(_host.SrvPath, "app", "bin", "berth");
         Assert.Equal(content, await File.ReadAllBytesAsync(uploaded));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute,
             File.GetUnixFileMode(uploaded));
-        Assert.Equal("small now", await File.ReadAllTextAsync(Path.Combine(_host.SrvPath, "app", "bin", "notes.txt")));
-        Assert.Equal(["berth", "notes.txt"], Directory.GetFiles(Path.Combine(_host.SrvPath, "app", "bin")).Select(f => Path.GetFileName(f)).Order());
+        Assert.Equal(["berth"], Directory.GetFiles(Path.Combine(_host.SrvPath, "app", "bin")).Select(f => Path.GetFileName(f)));
+    }
+
+    [Fact]
+    public async Task An_upload_cut_short_never_leaves_a_partial_file_under_either_name()
+    {
+        await using SshHost ssh = await SshHost.ConnectAsync(_host.DeployHost, _host.SshSettings, Deadline());
+        (string local, byte[] content) = await RandomFileAsync(50);
+        string directory = Path.Combine(_host.SrvPath, "app", "bin");
+        Directory.CreateDirectory(directory);
+        using var cut = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        try
+        {
+            await ssh.UploadAsync(local, "/srv/app/bin/berth", Convert.ToInt32("755", 8), cut.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        // Whether the cut came in time or not: no temporary file stays, and the target is whole or absent.
+        await WaitUntilAsync(() => Task.FromResult(Directory.GetFiles(directory, ".berth.tmp.*").Length == 0), "the temporary file to go");
+        string target = Path.Combine(directory, "berth");
+        Assert.True(!File.Exists(target) || (await File.ReadAllBytesAsync(target)).AsSpan().SequenceEqual(content));
+    }
+
+    [Fact]
+    public async Task Commands_run_side_by_side_on_one_connection()
+    {
+        await using SshHost ssh = await SshHost.ConnectAsync(_host.DeployHost, _host.SshSettings, Deadline());
+
+        RemoteResult[] results = await Task.WhenAll(Enumerable.Range(1, 8).Select(
+            i => ssh.RunAsync(RemoteCommand.Of("sh", "-c", $"echo {i}; echo {i} >&2"), null, Deadline())));
+
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => $"{i}\n"), results.Select(r => r.Stdout));
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => $"{i}\n"), results.Select(r => r.Stderr));
     }
 
     [Fact]
@@ -176,6 +207,28 @@ public sealed class SshHostTests : IAsyncLifetime
         Assert.Contains("Permission denied (publickey", error.Message);
         Assert.Contains(otherKey, error.Message);
         Assert.Contains("authorized_keys", error.Message);
+    }
+
+    [Fact]
+    public async Task A_missing_identity_file_is_named_as_such()
+    {
+        string missing = Path.Combine(_host.Root, "no_such_key");
+
+        var error = await Assert.ThrowsAsync<RemoteHostException>(
+            () => SshHost.ConnectAsync(_host.DeployHost, _host.SshSettings with { IdentityFile = missing }, Deadline()));
+
+        Assert.Contains($"identity_file: {missing} cannot be read", error.Message);
+    }
+
+    [Fact]
+    public async Task With_strict_checking_an_unknown_host_is_refused_with_how_to_add_its_key()
+    {
+        SshSettings strict = _host.SshSettings with { StrictHostKeyChecking = "yes" };
+
+        var error = await Assert.ThrowsAsync<RemoteHostException>(() => SshHost.ConnectAsync(_host.DeployHost, strict, Deadline()));
+
+        Assert.Contains("Host key verification failed", error.Message);
+        Assert.Contains($"ssh-keyscan -p 22 {_host.Address} >> {_host.KnownHostsFile}", error.Message);
     }
 
     [Fact]
@@ -287,6 +340,15 @@ public sealed class SshHostTests : IAsyncLifetime
         Assert.Equal("second\n", await File.ReadAllTextAsync(Path.Combine(other.SrvPath, "who")));
         Assert.Equal("second\n", await other.CheckAsync("cat /srv/who"));
         Assert.False(File.Exists("/srv/who"));
+    }
+
+    private async Task<(string Path, byte[] Content)> RandomFileAsync(int megabytes)
+    {
+        byte[] content = new byte[megabytes * 1024 * 1024];
+        new Random(megabytes).NextBytes(content);
+        string path = Path.Combine(_host.Root, $"random-{megabytes}.bin");
+        await File.WriteAllBytesAsync(path, content);
+        return (path, content);
     }
 
     private static async Task<string> MasterStatusAsync(SshHost ssh)

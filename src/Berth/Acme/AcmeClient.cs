@@ -128,7 +128,7 @@ public sealed class AcmeClient : IDisposable
     }
 
     /// <summary>The CA's suggested renewal window for <paramref name="certificate"/> (RFC 9773 4), or null when the
-    /// directory offers no renewalInfo.</summary>
+    /// directory offers no renewalInfo or the CA does not know the certificate (404: another CA issued it, say).</summary>
     public async Task<RenewalInfo?> GetRenewalInfoAsync(X509Certificate2 certificate, CancellationToken cancellationToken)
     {
         await EnsureDirectoryAsync(cancellationToken);
@@ -141,6 +141,11 @@ public sealed class AcmeClient : IDisposable
         var address = new Uri($"{url.TrimEnd('/')}/{RenewalInfo.CertId(certificate)}");
         using HttpResponseMessage response = await _http.GetAsync(address, cancellationToken);
         string body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
         if (!response.IsSuccessStatusCode)
         {
             throw Failure(address, response, body);

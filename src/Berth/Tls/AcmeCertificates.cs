@@ -225,7 +225,7 @@ public sealed partial class AcmeCertificates
         }
     }
 
-    /// <summary>Blocking findings stop the order with the first one's cause and fix; warnings are logged and the order goes on.</summary>
+    /// <summary>Blocking findings stop the order with their causes and fixes; warnings are logged and the order goes on.</summary>
     private async Task PreflightAsync(SiteConfig site, CancellationToken cancellationToken)
     {
         IReadOnlyList<PreflightFinding> findings = await _preflight.CheckAsync(site, _server, _challenges, cancellationToken);
@@ -234,9 +234,11 @@ public sealed partial class AcmeCertificates
             LogPreflightWarning(site.Name, warning.Message);
         }
 
-        if (findings.FirstOrDefault(f => f.Blocking) is { } blocking)
+        // Every blocking finding at once, so that one round of fixes is enough.
+        string[] blocking = findings.Where(f => f.Blocking).Select(f => f.Message).ToArray();
+        if (blocking.Length > 0)
         {
-            throw new CertificateException($"preflight: {blocking.Message}");
+            throw new CertificateException($"preflight: {string.Join("; and ", blocking)}");
         }
     }
 

@@ -64,7 +64,7 @@ public sealed class AcmeClientTests : IDisposable
     [Fact]
     public async Task Renewal_info_is_fetched_for_the_certificates_id_with_its_retry_after()
     {
-        _stub.RenewalInfo = ("""{"suggestedWindow":{"start":"2026-01-02T00:00:00Z","end":"2026-01-03T00:00:00Z"}}""", "7200");
+        _stub.RenewalInfo = (200, """{"suggestedWindow":{"start":"2026-01-02T00:00:00Z","end":"2026-01-03T00:00:00Z"}}""", "7200");
         using X509Certificate2 certificate = RenewalInfoTests.Issue(Convert.FromHexString("69885B6B87464041E1B37B847BA0AE2CDE01C8D4"), Convert.FromHexString("0087654321"));
         using var client = new AcmeClient(_stub.DirectoryUrl, _account, null, TimeProvider.System);
         RenewalInfo? info = await client.GetRenewalInfoAsync(certificate, CancellationToken.None);
@@ -72,6 +72,26 @@ public sealed class AcmeClientTests : IDisposable
         Assert.Equal(new DateTimeOffset(2026, 1, 2, 0, 0, 0, TimeSpan.Zero), info.Start);
         Assert.Equal(TimeSpan.FromHours(2), info.RecheckAfter);
         Assert.Contains(_stub.Requests, r => r is { Method: "GET", Path: "/ari/aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE" });
+    }
+
+    [Fact]
+    public async Task A_certificate_the_ca_does_not_know_has_no_window_rather_than_an_error()
+    {
+        _stub.RenewalInfo = (404, """{"type":"urn:ietf:params:acme:error:malformed","detail":"certificate not found"}""", null);
+        using X509Certificate2 certificate = RenewalInfoTests.Issue(RandomNumberGenerator.GetBytes(20), [0x01, 0x02]);
+        using var client = new AcmeClient(_stub.DirectoryUrl, _account, null, TimeProvider.System);
+        Assert.Null(await client.GetRenewalInfoAsync(certificate, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_renewal_info_error_says_what_the_server_answered()
+    {
+        _stub.RenewalInfo = (503, """{"type":"urn:ietf:params:acme:error:serverInternal","detail":"try later"}""", "120");
+        using X509Certificate2 certificate = RenewalInfoTests.Issue(RandomNumberGenerator.GetBytes(20), [0x01, 0x02]);
+        using var client = new AcmeClient(_stub.DirectoryUrl, _account, null, TimeProvider.System);
+        var e = await Assert.ThrowsAsync<AcmeException>(() => client.GetRenewalInfoAsync(certificate, CancellationToken.None));
+        Assert.Contains("answered 503", e.Message, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromMinutes(2), e.RetryAfter);
     }
 
     [Fact]

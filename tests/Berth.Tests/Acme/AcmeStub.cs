@@ -41,7 +41,7 @@ internal sealed class AcmeStub : IDisposable
         """{"type":"urn:ietf:params:acme:error:rateLimited","detail":"too many new orders (5) for \"rate.test\" in the last 3h0m0s, retry after 2026-12-04 17:00:00 UTC","status":429}""");
 
     /// <summary>The answer to renewalInfo/CERTID, null for a directory without renewalInfo.</summary>
-    public (string Body, string? RetryAfter)? RenewalInfo { get; set; }
+    public (int Status, string Body, string? RetryAfter)? RenewalInfo { get; set; }
 
     /// <summary>Method, path and (for a POST) the decoded JWS payload of each request.</summary>
     public ConcurrentQueue<(string Method, string Path, string Payload)> Requests { get; } = new();
@@ -73,7 +73,7 @@ internal sealed class AcmeStub : IDisposable
                 "/account" => (201, [("Location", $"{Url}/account/1")], """{"status":"valid"}"""),
                 "/order" => NewOrder,
                 _ when path.StartsWith("/ari/", StringComparison.Ordinal) && RenewalInfo is { } info =>
-                    (200, info.RetryAfter is { } after ? [("Retry-After", after)] : [], info.Body),
+                    (info.Status, info.RetryAfter is { } after ? [("Retry-After", after)] : [], info.Body),
                 _ => (404, [], """{"type":"urn:ietf:params:acme:error:malformed","detail":"no such resource"}"""),
             };
             response.StatusCode = status;

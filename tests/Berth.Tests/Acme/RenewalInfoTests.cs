@@ -77,11 +77,13 @@ public sealed class RenewalInfoTests
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>A certificate whose Authority Key Identifier and serial are exactly the given bytes.</summary>
-    internal static X509Certificate2 Issue(byte[] authorityKeyId, byte[] serial)
+    /// <summary>A certificate for ari.test whose Authority Key Identifier and serial are exactly the given bytes,
+    /// for <paramref name="key"/> (default: a fresh one), valid a day.</summary>
+    internal static X509Certificate2 Issue(byte[] authorityKeyId, byte[] serial, ECDsa? key = null)
     {
         using ECDsa issuerKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using ECDsa fresh = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        key ??= fresh;
         var request = new CertificateRequest("CN=ari.test", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(authorityKeyId));
         return request.Create(new X500DistinguishedName("CN=Test Issuer"), X509SignatureGenerator.CreateForECDsa(issuerKey),

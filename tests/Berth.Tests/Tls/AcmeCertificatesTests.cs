@@ -1,5 +1,8 @@
+using System.Buffers.Text;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Berth.Acme;
 using Berth.Config;
 using Berth.Control;
@@ -72,6 +75,72 @@ public sealed class AcmeCertificatesTests : IDisposable
         CertificateStatus status = acme.StatusOf(Site);
         Assert.Contains("Fix: sudo install -d", status.LastError, StringComparison.Ordinal);
         Assert.Equal(Now.AddMinutes(1), status.NextRenewal);
+    }
+
+    [Fact]
+    public async Task A_stored_certificate_is_renewed_inside_the_cas_renewal_window_not_by_the_one_third_rule()
+    {
+        string certId = StoreCertificate();
+        DateTimeOffset start = DateTimeOffset.UtcNow.AddDays(10);
+        _stub.RenewalInfo = (200, WindowJson(start, start.AddDays(1)), "3600");
+        AcmeCertificates acme = Certificates(_storage);
+        acme.LoadStored([Site]);
+
+        CertificateStatus status = await RunUntilAsync(acme, s => s.NextRenewalReason?.Contains("renewal window", StringComparison.Ordinal) == true);
+
+        Assert.InRange(status.NextRenewal!.Value, start, start.AddDays(1));
+        Assert.Contains(_stub.Requests, r => r.Path == $"/ari/{certId}");
+        Assert.DoesNotContain(_stub.Requests, r => r.Path == "/order");
+    }
+
+    [Fact]
+    public async Task A_window_already_open_orders_at_once_naming_the_certificate_it_replaces()
+    {
+        string certId = StoreCertificate();
+        _stub.RenewalInfo = (200, WindowJson(DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddDays(-1)), null);
+        AcmeCertificates acme = Certificates(_storage);
+        acme.LoadStored([Site]);
+
+        await RunUntilAsync(acme, s => s.LastError is not null); // the stub's newOrder answers 429
+
+        string order = _stub.Requests.Single(r => r.Path == "/order").Payload;
+        Assert.Equal(certId, System.Text.Json.Nodes.JsonNode.Parse(order)!["replaces"]!.GetValue<string>());
+    }
+
+    private static string WindowJson(DateTimeOffset start, DateTimeOffset end) =>
+        new System.Text.Json.Nodes.JsonObject { ["suggestedWindow"] = new System.Text.Json.Nodes.JsonObject { ["start"] = start.ToString("O"), ["end"] = end.ToString("O") } }.ToJsonString();
+
+    /// <summary>Runs the renewal loop until <paramref name="done"/> holds for the site's status, then stops it.</summary>
+    private async Task<CertificateStatus> RunUntilAsync(AcmeCertificates acme, Func<CertificateStatus, bool> done)
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        Task loop = acme.RunAsync([Site], () => { }, stop.Token);
+        try
+        {
+            while (!done(acme.StatusOf(Site)))
+            {
+                await Task.Delay(50, stop.Token);
+            }
+
+            return acme.StatusOf(Site);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>Puts a certificate for rate.test with plenty of life left in storage; returns its ARI certID.</summary>
+    private string StoreCertificate()
+    {
+        byte[] keyId = RandomNumberGenerator.GetBytes(20);
+        using ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using X509Certificate2 certificate = RenewalInfoTests.Issue(keyId, [0x00, 0x9A, 0x01], key);
+        string directory = Directory.CreateDirectory(Path.Combine(_storage, "certificates", "rate.test")).FullName;
+        File.WriteAllText(Path.Combine(directory, "fullchain.pem"), certificate.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(directory, "privkey.pem"), key.ExportPkcs8PrivateKeyPem());
+        return $"{Base64Url.EncodeToString(keyId)}.{Base64Url.EncodeToString([0x00, 0x9A, 0x01])}";
     }
 
     public void Dispose()

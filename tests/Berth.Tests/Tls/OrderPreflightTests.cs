@@ -155,6 +155,27 @@ public sealed class OrderPreflightTests
         Assert.Contains("TLS-ALPN-01", finding.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Every_check_runs_and_the_blocking_findings_come_first()
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            var server = new ServerSettings { Storage = file, AcmeDirectory = "https://acme-v02.api.letsencrypt.org/directory" };
+            IReadOnlyList<PreflightFinding> findings = await With(_ => [IPAddress.Parse("198.51.100.1")])
+                .CheckAsync(Site(FreePort()), server, new Http01Challenges(), CancellationToken.None);
+
+            Assert.Equal(new[] { true, true, false }, findings.Select(f => f.Blocking));
+            Assert.Contains("storage directory", findings[0].Message, StringComparison.Ordinal);
+            Assert.Contains("does not answer from this machine", findings[1].Message, StringComparison.Ordinal);
+            Assert.Contains("resolves to 198.51.100.1", findings[2].Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Theory]
     [InlineData("https://localhost:14000/dir", true)]
     [InlineData("https://127.0.0.1:14000/dir", true)]
