@@ -49,7 +49,10 @@ def app(environ, start_response):
         time.sleep(5)
         body = 'not killed'
     elif path == '/slow':
-        time.sleep(float(query))
+        seconds, _, marker = query.partition(',')
+        if marker:
+            open(marker, 'w').close()  # tells the test the view is running
+        time.sleep(float(seconds))
         body = 'slept'
     else:
         body = 'hello'
@@ -226,8 +229,14 @@ class ZygoteTests(unittest.TestCase):
 
     def test_sigterm_lets_a_worker_finish_its_request_then_exit_0(self):
         worker, hello = self.master.spawn(9)
-        worker.send(REQUEST_HEAD, END_STREAM, 1, b'PATH_INFO\0/slow\0QUERY_STRING\0' + b'0.5')
-        time.sleep(0.2)
+        marker = os.path.join(tempfile.mkdtemp(prefix='berth-zygote-'), 'slow-started')
+        self.addCleanup(shutil.rmtree, os.path.dirname(marker), True)
+        worker.send(REQUEST_HEAD, END_STREAM, 1, b'PATH_INFO\0/slow\0QUERY_STRING\0' + b'0.5,' + marker.encode())
+        # SIGTERM only once the view runs: a fixed sleep loses the race on a loaded machine.
+        deadline = time.monotonic() + TIMEOUT
+        while not os.path.exists(marker):
+            self.assertLess(time.monotonic(), deadline, 'the /slow view never started')
+            time.sleep(0.01)
         os.kill(int(hello['pid']), signal.SIGTERM)
         frame_type, _, _, payload = worker.read_frame()
         self.assertEqual(frame_type, RESPONSE_HEAD)
