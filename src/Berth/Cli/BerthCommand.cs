@@ -50,6 +50,8 @@ public static class BerthCommand
         root.Subcommands.Add(ScaleCommand.Create());
         root.Subcommands.Add(StopCommand.Create());
         root.Subcommands.Add(CertCommand.Create());
+        root.Subcommands.Add(DeployCommand.Create());
+        root.Subcommands.Add(DeployCommand.CreateRollback());
         return root;
     }
 
