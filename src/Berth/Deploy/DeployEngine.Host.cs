@@ -22,7 +22,7 @@ public sealed partial class DeployEngine
         StepContext? context = null;
         string? failedStep = null;
         string? error = null;
-        IRemoteHost? remote = null;
+        SshHost? remote = null;
         try
         {
             long preflight = Start(host, "preflight");
@@ -42,7 +42,7 @@ public sealed partial class DeployEngine
                 return new HostOutcome(host.Label, context?.Facts.CurrentRelease, HostStatus.Failed, "preflight", error);
             }
 
-            string target = inputs.Revision.Length > 0 ? $"{Outcome.Short(inputs.Revision)} ({inputs.RevisionLabel})" : $"releases/{context.NewRelease}";
+            string target = inputs.Revision.Length > 0 ? $"{Outcome.Sha7(inputs.Revision)} ({inputs.RevisionLabel})" : $"releases/{context.NewRelease}";
             Finish(host, "preflight", Outcome.Ok($"reached over ssh ({context.Facts.PythonVersion.Trim()}, {(context.Facts.Systemd ? "systemd" : "no systemd: daemon mode")}); target {target}"), preflight, context);
             foreach (IDeployStep step in steps)
             {
@@ -88,7 +88,7 @@ public sealed partial class DeployEngine
     }
 
     /// <summary>Connects the facts script's answer to a fresh context.</summary>
-    private async Task<StepContext> GatherAsync(IRemoteHost remote, BerthConfig config, DeploySettings deploy, DeployInputs inputs, CancellationToken cancellationToken)
+    private async Task<StepContext> GatherAsync(SshHost remote, BerthConfig config, DeploySettings deploy, DeployInputs inputs, CancellationToken cancellationToken)
     {
         var layout = new HostLayout(deploy.Path.TrimEnd('/'));
         var query = new HostFacts.Query(layout, deploy.Python, deploy.Requirements, deploy.SystemPackages,

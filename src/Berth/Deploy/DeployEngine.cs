@@ -24,39 +24,20 @@ public sealed partial class DeployEngine(IDeployProgress progress, TimeProvider 
         [new LockStep(), new ServiceStep(), new SwitchStep(), new ReloadStep(), new HealthCheckStep()];
 
     /// <exception cref="DeployException">A host named in <paramref name="options"/> is not in <c>deploy: hosts:</c> (a usage error: nothing was done).</exception>
-    public async Task<DeployReport> DeployAsync(BerthConfig config, DeployOptions options, CancellationToken cancellationToken)
-    {
-        DeploySettings deploy = Settings(config);
-        IReadOnlyList<DeployHost> hosts = SelectHosts(deploy, options.Hosts ?? []);
-        DateTimeOffset startedAt = time.GetUtcNow();
-        long started = time.GetTimestamp();
-        LockOwner owner = LockOwner.Here(time);
-        using var work = new LocalFiles();
-        DeployInputs? inputs = null;
-        DeployException? problem = null;
-        try
-        {
-            inputs = await PrepareAsync(config, deploy, hosts, owner, options.BreakLock, startedAt, work, resolve: true, cancellationToken).ConfigureAwait(false);
-        }
-        catch (DeployException e)
-        {
-            problem = e;
-        }
-
-        IReadOnlyList<HostOutcome> outcomes = inputs is null
-            ? hosts.Select(h => FailPreflight(h, problem!)).ToList()
-            : await RunHostsAsync(hosts, deploy, options.Plan,
-                (host, ct) => RunHostAsync(host, config, inputs, options.Plan, DeploySteps(), null, ct), cancellationToken).ConfigureAwait(false);
-        var report = new DeployReport(AppName(config), options.Plan ? "plan" : "deploy", inputs?.Revision ?? "", owner.Who, startedAt, time.GetElapsedTime(started), outcomes);
-        progress.Completed(report);
-        return report;
-    }
+    public Task<DeployReport> DeployAsync(BerthConfig config, DeployOptions options, CancellationToken cancellationToken) =>
+        RunAsync(config, options.Hosts ?? [], options.Plan ? "plan" : "deploy", resolve: true, options.BreakLock, options.Plan,
+            (host, inputs, ct) => RunHostAsync(host, config, inputs, options.Plan, DeploySteps(), null, ct), cancellationToken);
 
     /// <exception cref="DeployException">The host named is not in <c>deploy: hosts:</c>.</exception>
-    public async Task<DeployReport> RollbackAsync(BerthConfig config, RollbackOptions options, CancellationToken cancellationToken)
+    public Task<DeployReport> RollbackAsync(BerthConfig config, RollbackOptions options, CancellationToken cancellationToken) =>
+        RunAsync(config, options.Host is null ? [] : [options.Host], "rollback", resolve: false, breakLock: false, plan: false,
+            (host, inputs, ct) => RunHostAsync(host, config, inputs, false, RollbackSteps(), context => ChooseRollbackTarget(context, options.Release), ct), cancellationToken);
+
+    private async Task<DeployReport> RunAsync(BerthConfig config, IReadOnlyList<string> named, string action, bool resolve, bool breakLock, bool plan,
+        Func<DeployHost, DeployInputs, CancellationToken, Task<HostOutcome>> run, CancellationToken cancellationToken)
     {
         DeploySettings deploy = Settings(config);
-        IReadOnlyList<DeployHost> hosts = SelectHosts(deploy, options.Host is null ? [] : [options.Host]);
+        IReadOnlyList<DeployHost> hosts = SelectHosts(deploy, named);
         DateTimeOffset startedAt = time.GetUtcNow();
         long started = time.GetTimestamp();
         LockOwner owner = LockOwner.Here(time);
@@ -65,7 +46,7 @@ public sealed partial class DeployEngine(IDeployProgress progress, TimeProvider 
         DeployException? problem = null;
         try
         {
-            inputs = await PrepareAsync(config, deploy, hosts, owner, breakLock: false, startedAt, work, resolve: false, cancellationToken).ConfigureAwait(false);
+            inputs = await PrepareAsync(config, deploy, hosts, owner, breakLock, startedAt, work, resolve, cancellationToken).ConfigureAwait(false);
         }
         catch (DeployException e)
         {
@@ -74,9 +55,11 @@ public sealed partial class DeployEngine(IDeployProgress progress, TimeProvider 
 
         IReadOnlyList<HostOutcome> outcomes = inputs is null
             ? hosts.Select(h => FailPreflight(h, problem!)).ToList()
-            : await RunHostsAsync(hosts, deploy, plan: false,
-                (host, ct) => RunHostAsync(host, config, inputs, false, RollbackSteps(), context => ChooseRollbackTarget(context, options.Release), ct), cancellationToken).ConfigureAwait(false);
-        var report = new DeployReport(AppName(config), "rollback", outcomes.Select(o => o.Release).FirstOrDefault(r => r is not null) ?? "", owner.Who, startedAt, time.GetElapsedTime(started), outcomes);
+            : await RunHostsAsync(hosts, deploy, plan, (host, ct) => run(host, inputs, ct), cancellationToken).ConfigureAwait(false);
+
+        // A rollback has no one target commit: the report names the release the first host went back to.
+        string revision = resolve ? inputs?.Revision ?? "" : outcomes.Select(o => o.Release).FirstOrDefault(r => r is not null) ?? "";
+        var report = new DeployReport(AppName(config), action, revision, owner.Who, startedAt, time.GetElapsedTime(started), outcomes);
         progress.Completed(report);
         return report;
     }
@@ -110,7 +93,7 @@ public sealed partial class DeployEngine(IDeployProgress progress, TimeProvider 
     private static bool Matches(DeployHost host, string name) =>
         name == host.Label || name == host.Address || name == $"{host.User}@{host.Address}" || name == $"{host.Address}:{host.Port}";
 
-    private async Task<DeployInputs> PrepareAsync(BerthConfig config, DeploySettings deploy, IReadOnlyList<DeployHost> hosts, LockOwner owner,
+    private static async Task<DeployInputs> PrepareAsync(BerthConfig config, DeploySettings deploy, IReadOnlyList<DeployHost> hosts, LockOwner owner,
         bool breakLock, DateTimeOffset startedAt, LocalFiles work, bool resolve, CancellationToken cancellationToken)
     {
         string revision = resolve ? await LocalGit.ResolveAsync(deploy.Repository, deploy.Branch, deploy.Revision, cancellationToken).ConfigureAwait(false) : "";
@@ -129,7 +112,7 @@ public sealed partial class DeployEngine(IDeployProgress progress, TimeProvider 
 
         string serverConfig = work.Write("berth.yml", ServerConfigRenderer.Render(config, deploy));
         string app = AppName(config);
-        string unit = work.Write($"berth-{app}.service", SystemdUnit.Render(app, deploy, deploy.ServiceUser ?? hosts.FirstOrDefault()?.User ?? Environment.UserName));
+        string unit = work.Write($"berth-{app}.service", SystemdUnit.Render(app, deploy, deploy.ServiceUser ?? (hosts.Count > 0 ? hosts[0].User : Environment.UserName)));
         return new DeployInputs(revision, deploy.Revision ?? deploy.Branch,
             binary, await Sha256Async(binary, cancellationToken).ConfigureAwait(false),
             serverConfig, await Sha256Async(serverConfig, cancellationToken).ConfigureAwait(false),

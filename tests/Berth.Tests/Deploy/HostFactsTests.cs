@@ -8,7 +8,7 @@ public sealed class HostFactsTests : IDisposable
 
     public void Dispose() => _root.Delete(recursive: true);
 
-    private HostFacts.Query Query(HostLayout layout) =>
+    private static HostFacts.Query Query(HostLayout layout) =>
         new(layout, "/usr/bin/python3", "requirements.txt", [], ["db.sqlite3", "media/"], Environment.UserName, "/etc/systemd/system/berth-web.service");
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed class CodeStep : IDeployStep
     public async Task<StepResult> DetectAndRunAsync(StepContext context, bool plan, CancellationToken cancellationToken)
     {
         string sha = context.Inputs.Revision;
-        string target = $"{Outcome.Short(sha)} ({context.Inputs.RevisionLabel})";
+        string target = $"{Outcome.Sha7(sha)} ({context.Inputs.RevisionLabel})";
         if (WhyNewRelease(context) is not { } why)
         {
             return Outcome.Ok($"the live release {context.PreviousRelease} already is {target}");
@@ -81,7 +81,7 @@ public sealed class CodeStep : IDeployStep
         {
             return facts.CurrentRevision is null
                 ? $"the live release {facts.CurrentRelease} has no REVISION file"
-                : $"the live release is {Outcome.Short(facts.CurrentRevision)}";
+                : $"the live release is {Outcome.Sha7(facts.CurrentRevision)}";
         }
 
         string hash = VenvHash.Compute(facts.CurrentRequirements, facts.PythonVersion, context.Deploy.PipArguments, context.Deploy.VenvSystemSitePackages);

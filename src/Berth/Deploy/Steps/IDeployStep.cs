@@ -30,5 +30,5 @@ public static class Outcome
     /// <summary>"would …" under --plan, the past tense otherwise.</summary>
     public static StepResult Changed(bool plan, string wouldDo, string did) => Changed(plan ? wouldDo : did);
 
-    public static string Short(string revision) => revision.Length > 7 ? revision[..7] : revision;
+    public static string Sha7(string revision) => revision.Length > 7 ? revision[..7] : revision;
 }

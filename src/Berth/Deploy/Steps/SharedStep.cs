@@ -7,6 +7,8 @@ namespace Berth.Deploy.Steps;
 /// </summary>
 public sealed class SharedStep : IDeployStep
 {
+    private static readonly string[] EnvLink = [".env"];
+
     public string Name => "shared";
 
     public async Task<StepResult> DetectAndRunAsync(StepContext context, bool plan, CancellationToken cancellationToken)
@@ -68,6 +70,6 @@ public sealed class SharedStep : IDeployStep
               rm -rf "$R/$p"; mkdir -p "$(dirname "$R/$p")"; ln -sfn "$S/$p" "$R/$p"
             done
             """;
-        return RemoteCommand.Of(["sh", "-c", script, "sh", layout.Shared, layout.Release(release), .. shared, .. (envFile ? new[] { ".env" } : [])]);
+        return RemoteCommand.Of(["sh", "-c", script, "sh", layout.Shared, layout.Release(release), .. shared, .. (envFile ? EnvLink : [])]);
     }
 }

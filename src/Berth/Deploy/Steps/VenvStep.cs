@@ -22,7 +22,7 @@ public sealed class VenvStep : IDeployStep
 
         if (plan && !context.RequirementsKnown)
         {
-            return Outcome.Changed($"would reuse or build a venv for {context.Deploy.Requirements} of {Outcome.Short(context.Inputs.Revision)} (the host's mirror does not have that commit yet, so its requirements are not known)");
+            return Outcome.Changed($"would reuse or build a venv for {context.Deploy.Requirements} of {Outcome.Sha7(context.Inputs.Revision)} (the host's mirror does not have that commit yet, so its requirements are not known)");
         }
 
         string python = facts.PythonVersion.Trim();
