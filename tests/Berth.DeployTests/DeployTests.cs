@@ -76,7 +76,7 @@ public sealed class DeployTests(PublishedBerth berth, ITestOutputHelper output) 
 
         Assert.True(report.Succeeded, Describe(report));
         Assert.Equal("hello from v2\n", await GetAsync(_host, "/"));
-        Assert.EndsWith(GitTestRepo.Short(sha), report.Hosts[0].Release, StringComparison.Ordinal);
+        Assert.EndsWith(GitTestRepo.Sha7(sha), report.Hosts[0].Release, StringComparison.Ordinal);
         Assert.Equal(StepStatus.Ok, progress.Step("venv").Status);
         Assert.Contains("reused", progress.Step("venv").Reason, StringComparison.Ordinal);
         Assert.Equal(2, (await ReleasesAsync(_host)).Count);

@@ -121,10 +121,10 @@ public sealed partial class DeployEngine(IDeployProgress progress, TimeProvider 
             owner, breakLock, startedAt);
     }
 
-    /// <summary>This berth's own file when it is a single-file publish (its assembly then has no location of its own);
-    /// null when it runs from a build output, where the file is the dotnet host or a framework-dependent apphost.</summary>
+    /// <summary>This berth's own file when it is a single-file publish (no Berth.dll beside it); null when it runs from a
+    /// build output, where the file is the dotnet host or a framework-dependent apphost that the hosts could not run.</summary>
     private static string? RunningSingleFile() =>
-        string.IsNullOrEmpty(typeof(DeployEngine).Assembly.Location) ? Environment.ProcessPath : null;
+        File.Exists(Path.Combine(AppContext.BaseDirectory, typeof(DeployEngine).Assembly.GetName().Name + ".dll")) ? null : Environment.ProcessPath;
 
     private static async Task<string> Sha256Async(string path, CancellationToken cancellationToken)
     {
