@@ -113,7 +113,8 @@ public sealed partial class DeployEngine(IDeployProgress progress, TimeProvider 
         string serverConfig = work.Write("berth.yml", ServerConfigRenderer.Render(config, deploy));
         string app = AppName(config);
         string unit = work.Write($"berth-{app}.service", SystemdUnit.Render(app, deploy, deploy.ServiceUser ?? (hosts.Count > 0 ? hosts[0].User : Environment.UserName)));
-        return new DeployInputs(revision, deploy.Revision ?? deploy.Branch,
+        // One release id for every host of the run, so the recap shows the same name wherever the same code serves.
+        return new DeployInputs(revision, resolve ? ReleaseId.New(startedAt, revision) : "", deploy.Revision ?? deploy.Branch,
             binary, await Sha256Async(binary, cancellationToken).ConfigureAwait(false),
             serverConfig, await Sha256Async(serverConfig, cancellationToken).ConfigureAwait(false),
             unit, await Sha256Async(unit, cancellationToken).ConfigureAwait(false),

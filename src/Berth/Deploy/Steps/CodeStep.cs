@@ -25,13 +25,13 @@ public sealed class CodeStep : IDeployStep
             return Outcome.Ok($"the live release {context.PreviousRelease} already is {target}");
         }
 
-        string id = ReleaseId.New(context.Time.GetUtcNow(), sha);
+        string id = context.Inputs.ReleaseId;
         context.NewRelease = id;
         if (plan)
         {
             if (context.Facts.HasMirror)
             {
-                RemoteResult shown = await context.RunAsync(ShowRequirements(context.Layout, sha, context.Deploy.Requirements), cancellationToken).ConfigureAwait(false);
+                RemoteResult shown = await context.RunAsync(ShowRequirements(context.Layout, sha, context.Deploy.Requirements), cancellationToken, quiet: true).ConfigureAwait(false);
                 ReadRequirements(context, shown);
             }
 
@@ -48,7 +48,7 @@ public sealed class CodeStep : IDeployStep
         }
         else
         {
-            result = await context.RunAsync(FetchAndCheckout(context.Layout, context.Deploy.Repository, sha, id, context.Deploy.Requirements), cancellationToken).ConfigureAwait(false);
+            result = await context.RunAsync(FetchAndCheckout(context.Layout, context.Deploy.Repository, sha, id, context.Deploy.Requirements), cancellationToken, quiet: true).ConfigureAwait(false);
             how = "from the host's git mirror";
             if (result.ExitCode == Unreachable)
             {
@@ -154,7 +154,7 @@ public sealed class CodeStep : IDeployStep
             await LocalGit.ArchiveAsync(context.Deploy.Repository, context.Inputs.Revision, tar, cancellationToken).ConfigureAwait(false);
             string remote = $"{context.Layout.DeployDir}/upload-{id}.tar";
             await context.Remote.UploadAsync(tar, remote, 0x180 /* 0600 */, cancellationToken).ConfigureAwait(false);
-            return await context.RunAsync(ExtractUpload(context.Layout, remote, context.Inputs.Revision, id, context.Deploy.Requirements), cancellationToken).ConfigureAwait(false);
+            return await context.RunAsync(ExtractUpload(context.Layout, remote, context.Inputs.Revision, id, context.Deploy.Requirements), cancellationToken, quiet: true).ConfigureAwait(false);
         }
         finally
         {

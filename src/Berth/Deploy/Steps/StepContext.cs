@@ -7,6 +7,7 @@ namespace Berth.Deploy.Steps;
 /// their sha256, so a step compares checksums instead of uploading to find out.</summary>
 public sealed record DeployInputs(
     string Revision,
+    string ReleaseId,
     string RevisionLabel,
     string BerthBinary,
     string BerthSha,
@@ -86,8 +87,9 @@ public sealed class StepContext
     public RemoteCommand Privileged(params string[] argv) => Sudo ? new RemoteCommand(["sudo", "-n", .. argv]) : new RemoteCommand(argv);
 
     /// <summary>Runs a command with its output streamed to the progress view and kept for the release log.</summary>
-    public Task<RemoteResult> RunAsync(RemoteCommand command, CancellationToken cancellationToken) =>
-        Remote.RunAsync(command, line =>
+    /// <param name="quiet">For commands whose output is data for the step rather than news for the user.</param>
+    public Task<RemoteResult> RunAsync(RemoteCommand command, CancellationToken cancellationToken, bool quiet = false) =>
+        Remote.RunAsync(command, quiet ? null : line =>
         {
             Progress.Output(Host, CurrentStep, line);
             lock (Log)
