@@ -36,11 +36,15 @@ public sealed partial class Master : IServerControl, IDisposable
     // 5: a certificate cannot be loaded or made.
     public const int ExitCertificate = 5;
 
+    // How often the tls: internal loop looks even when nothing is due: a reload may have changed the sites.
+    private static readonly TimeSpan InternalLeafCheck = TimeSpan.FromHours(1);
+
     private readonly Http01Challenges _challenges = new();
     private readonly TlsAlpnChallenges _tlsAlpn = new();
     private LocalCa? _localCa;
     private AcmeCertificates? _acme;
     private volatile EdgeServer? _edge;
+    private volatile CertificateStore? _published; // what the edge hands out now
 
     // Every app by name, berth.yml's and apps_dir's: replaced whole when apps_dir changes, read by the control socket.
     private volatile ImmutableDictionary<string, AppSupervisor> _apps = ImmutableDictionary<string, AppSupervisor>.Empty;
@@ -167,8 +171,10 @@ public sealed partial class Master : IServerControl, IDisposable
 
             edge = new EdgeServer(appsDir?.Config ?? _config, _apps, certificates, _challenges, _tlsAlpn, runtime, _logs, _time);
             await edge.StartAsync(stop.Token);
+            _published = certificates;
             _edge = edge;
             Task acmeLoop = _acme?.RunAsync(_config.Sites, () => ReloadCertificates(), stop.Token) ?? Task.CompletedTask;
+            Task internalLoop = _localCa is null ? Task.CompletedTask : RenewInternalLeavesAsync(stop.Token);
             foreach (AppConfig app in _config.Apps)
             {
                 LogServing(app.Name, app.Module, app.Workers, app.Threads);
@@ -180,6 +186,7 @@ public sealed partial class Master : IServerControl, IDisposable
 
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await acmeLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await internalLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (appsDir is not null)
             {
                 await appsDir.DisposeAsync(); // no app starts or stops behind the shutdown's back
@@ -281,6 +288,42 @@ public sealed partial class Master : IServerControl, IDisposable
         return new ControlResult(ok, string.Join("\n", messages));
     }
 
+    public IReadOnlyList<CertificateStatus> GetCertificates() =>
+        _acme is null ? [] : _config.Sites.Where(s => s.Tls?.Mode == TlsMode.Acme && s.Hosts.Count > 0).Select(_acme.StatusOf).ToArray();
+
+    /// <summary>
+    /// Issues fresh <c>tls: internal</c> leaves when the first of them has a third of its life left, and swaps them in
+    /// as ACME certificates are: handshakes from then on get the new leaf, open connections keep theirs. A reload in
+    /// between issues new leaves too, which only moves the next renewal later.
+    /// </summary>
+    private async Task RenewInternalLeavesAsync(CancellationToken cancellationToken)
+    {
+        TimeSpan least = TimeSpan.FromSeconds(1);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            DateTimeOffset now = _time.GetUtcNow(), wake = now + InternalLeafCheck;
+            if (_published?.InternalRenewal is { } due && due < wake)
+            {
+                wake = due;
+            }
+
+            TimeSpan wait = wake - now;
+            await Task.Delay(wait > least ? wait : least, _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (cancellationToken.IsCancellationRequested || _published?.InternalRenewal is not { } renewal || _time.GetUtcNow() < renewal)
+            {
+                continue;
+            }
+
+            // A reload that fails (a cert: file of another site gone bad) logs its reason; try again a minute later, not every second.
+            bool renewed = ReloadCertificates().Ok;
+            least = renewed ? TimeSpan.FromSeconds(1) : TimeSpan.FromMinutes(1);
+            if (renewed && _published?.InternalRenewal is { } next)
+            {
+                LogInternalLeavesRenewed(next.UtcDateTime);
+            }
+        }
+    }
+
     private bool IsSecure(ListenAddress listener) =>
         _config.Sites.Any(s => s.Tls is not null && s.Listen.Any(l => l.ToString() == listener.ToString()));
 
@@ -295,7 +338,9 @@ public sealed partial class Master : IServerControl, IDisposable
 
         try
         {
-            edge.PublishCertificates(LoadCertificates());
+            CertificateStore certificates = LoadCertificates();
+            edge.PublishCertificates(certificates);
+            _published = certificates;
             LogCertificatesReloaded();
             return new ControlResult(true, "certificates reloaded");
         }
@@ -312,7 +357,7 @@ public sealed partial class Master : IServerControl, IDisposable
         {
             try
             {
-                _localCa = LocalCa.LoadOrCreate(new StorageDirectory(_config.Server.Storage), _time);
+                _localCa = LocalCa.LoadOrCreate(new StorageDirectory(_config.Server.Storage), _time, TestLeafLifetime());
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
             {
@@ -338,6 +383,11 @@ public sealed partial class Master : IServerControl, IDisposable
 
         return CertificateStore.Build(_config.Sites, _localCa, _acme);
     }
+
+    /// <summary>Test-only: BERTH_TEST_INTERNAL_LEAF_LIFETIME=SECONDS makes <c>tls: internal</c> leaves that short, so an
+    /// integration test sees one renewed in seconds. Not a berth.yml setting: a week is right for every real use.</summary>
+    private static TimeSpan? TestLeafLifetime() =>
+        int.TryParse(Environment.GetEnvironmentVariable("BERTH_TEST_INTERNAL_LEAF_LIFETIME"), out int seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
 
     public async Task<ControlResult> ScaleAsync(string app, int workers, CancellationToken cancellationToken) =>
         _apps.TryGetValue(app, out AppSupervisor? one) ? await one.ScaleAsync(workers).WaitAsync(cancellationToken) : UnknownApp(app);
@@ -393,6 +443,9 @@ public sealed partial class Master : IServerControl, IDisposable
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "certificates reloaded; new connections use them, open ones keep theirs")]
     private partial void LogCertificatesReloaded();
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "tls: internal certificates issued again by the local CA before they expire; new connections use them, open ones keep theirs; next renewal at {Next:u}")]
+    private partial void LogInternalLeavesRenewed(DateTime next);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Critical, Message = "app {App} cannot start:\n{Error}")]
     private partial void LogBootFailed(string app, string error);

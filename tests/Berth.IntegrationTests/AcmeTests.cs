@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using System.Text.RegularExpressions;
 
 namespace Berth.IntegrationTests;
 
@@ -35,6 +36,93 @@ public sealed class AcmeTests
     }
 
     [Fact]
+    public async Task A_certificate_the_ca_wants_replaced_by_its_renewal_window_is_renewed_though_most_of_its_life_is_left()
+    {
+        await using Pebble pebble = await Pebble.StartAsync(_certs);
+        string pebbleDirectory;
+        using (HttpClient toPebble = TestCertificates.Client(new Uri(pebble.DirectoryUrl).Port, _certs.Ca, []))
+        {
+            pebbleDirectory = await toPebble.GetStringAsync(new Uri(pebble.DirectoryUrl));
+        }
+
+        using var front = new RenewalInfoFront(pebbleDirectory);
+        string storage = Directory.CreateTempSubdirectory("berth-acme").FullName;
+        string stored = Directory.CreateDirectory(Path.Combine(storage, "certificates", "ari.test")).FullName;
+        (string oldCert, string oldKey) = _certs.Issue("fresh", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(60), "ari.test");
+        File.Copy(oldCert, Path.Combine(stored, "fullchain.pem"));
+        File.Copy(oldKey, Path.Combine(stored, "privkey.pem"));
+
+        // RFC 9773 4.1, computed here on its own: base64url(AKI keyIdentifier) "." base64url(serial).
+        using X509Certificate2 old = X509Certificate2.CreateFromPem(File.ReadAllText(oldCert));
+        byte[] keyId = _certs.Ca.Extensions.OfType<X509SubjectKeyIdentifierExtension>().Single().SubjectKeyIdentifierBytes.ToArray();
+        string oldId = $"{System.Buffers.Text.Base64Url.EncodeToString(keyId)}.{System.Buffers.Text.Base64Url.EncodeToString(old.SerialNumberBytes.Span)}";
+        front.Window = id => id == oldId
+            ? (DateTimeOffset.UtcNow.AddHours(-2), DateTimeOffset.UtcNow.AddHours(-1)) // the CA wants it gone (a revocation coming, say)
+            : (DateTimeOffset.UtcNow.AddDays(30), DateTimeOffset.UtcNow.AddDays(31));
+        int port = BerthProcess.FreePort();
+        string config = WriteConfig(storage, pebble, port, "[ari.test]", directory: front.DirectoryUrl);
+
+        await using BerthProcess berth = await BerthProcess.StartAsync(["serve", "--config", config], bind: false, port: port);
+        await berth.WaitForOutputAsync("certificate for ari.test issued by", Patience);
+
+        Assert.Equal(oldId, front.Asked.First());
+        Assert.Contains("the CA suggests renewing between", berth.Output, StringComparison.Ordinal);
+        X509Certificate2 root = await pebble.RootAsync(_certs, pebble.ManagementPort);
+        var seen = new List<X509Certificate2>();
+        using HttpClient client = TestCertificates.Client(port, root, seen);
+        Assert.Equal("Hello, World!", await client.GetStringAsync(new Uri($"https://ari.test:{port}/hello")));
+        Assert.Contains("Pebble", Assert.Single(seen).Issuer, StringComparison.Ordinal);
+
+        // The new certificate's window is a month away: berth asks about it, and orders nothing more.
+        for (int i = 0; i < 100 && Regex.Count(berth.Output, "the CA suggests renewing between") < 2; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(2, front.Asked.Distinct().Count());
+        (_, string status) = await BerthProcess.RunAsync("cert", "status", "--config", config, "--control", berth.ControlPath!);
+        Assert.Contains("(inside the CA's renewal window, RFC 9773)", status, StringComparison.Ordinal);
+        Assert.Equal(1, Regex.Count(berth.Output, "certificate for ari.test issued by"));
+    }
+
+    [Fact]
+    public async Task Unwritable_storage_stops_the_order_before_it_starts_with_the_cause_and_fix_in_the_log_and_in_cert_status()
+    {
+        using var acmeServer = new RenewalInfoFront(upstreamDirectory: null); // records whatever would be asked of it
+        string directory = Directory.CreateTempSubdirectory("berth-acme").FullName;
+        string storage = Path.Combine(directory, "storage-is-a-file");
+        File.WriteAllText(storage, "");
+        int port = BerthProcess.FreePort(), http = BerthProcess.FreePort();
+        string config = Path.Combine(directory, "berth.yml");
+        File.WriteAllText(config, $"""
+            server:
+              storage: {storage}
+              acme_directory: {acmeServer.DirectoryUrl}
+            {TlsTests.PlainApp}
+            sites:
+              main:
+                listen: ["127.0.0.1:{port}"]
+                hosts: [preflight.test]
+                app: plain
+                tls:
+                  issuer: acme
+                  redirect_from: "127.0.0.1:{http}"
+            """);
+
+        await using BerthProcess berth = await BerthProcess.StartAsync(["serve", "--config", config], bind: false, port: port);
+        await berth.WaitForOutputAsync("is not writable by the user berth runs as", Patience);
+
+        (int exit, string status) = await BerthProcess.RunAsync("cert", "status", "--config", config, "--control", berth.ControlPath!);
+        Assert.True(exit == 0, status);
+        Assert.Contains("certificate: none yet", status, StringComparison.Ordinal);
+        Assert.Contains($"last error: ", status, StringComparison.Ordinal);
+        Assert.Contains($"preflight: the storage directory {storage} is not writable by the user berth runs as ({Environment.UserName})", status, StringComparison.Ordinal);
+        Assert.Contains("Fix: sudo install -d", status, StringComparison.Ordinal);
+        Assert.Contains("berth will try again at", status, StringComparison.Ordinal);
+        Assert.Empty(acmeServer.Requests);
+    }
+
+    [Fact]
     public async Task Tls_alpn_01_is_answered_in_the_handshake_on_the_https_port_with_no_plain_http_listener()
     {
         int port = BerthProcess.FreePort();
@@ -54,13 +142,14 @@ public sealed class AcmeTests
     }
 
     /// <param name="challengeLine">The tls: line choosing the challenge; by default HTTP-01 on pebble's HTTP port.</param>
-    private string WriteConfig(string storage, Pebble pebble, int port, string hosts, string? challengeLine = null)
+    /// <param name="directory">Where berth finds the ACME directory; by default pebble's.</param>
+    private string WriteConfig(string storage, Pebble pebble, int port, string hosts, string? challengeLine = null, string? directory = null)
     {
         string config = Path.Combine(storage, "berth.yml");
         File.WriteAllText(config, $"""
             server:
               storage: {storage}
-              acme_directory: {pebble.DirectoryUrl}
+              acme_directory: {directory ?? pebble.DirectoryUrl}
               acme_ca_bundle: {_certs.CaFile}
               acme_email: admin@example.test
             {TlsTests.PlainApp}

@@ -51,7 +51,8 @@ public sealed partial class BerthProcess : IAsyncDisposable
     public static string BerthDll => Path.Combine(AppContext.BaseDirectory, "berth.dll");
 
     /// <summary>Starts berth with <paramref name="args"/> (a <c>-b 127.0.0.1:PORT</c> is added unless <paramref name="bind"/> is false) and waits until it listens.</summary>
-    public static async Task<BerthProcess> StartAsync(IEnumerable<string> args, bool bind = true, bool waitForListening = true, int? port = null)
+    /// <param name="environment">Variables set for this berth only (a test-only knob, say), never for the test process.</param>
+    public static async Task<BerthProcess> StartAsync(IEnumerable<string> args, bool bind = true, bool waitForListening = true, int? port = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         int chosen = port ?? FreePort();
         var info = new ProcessStartInfo("dotnet")
@@ -62,6 +63,11 @@ public sealed partial class BerthProcess : IAsyncDisposable
             WorkingDirectory = RepoRoot,
         };
         info.ArgumentList.Add(BerthDll);
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         foreach (string arg in args.ToArray())
         {
             info.ArgumentList.Add(arg);

@@ -45,6 +45,8 @@ public sealed class TestCertificates
 
         request.CertificateExtensions.Add(san.Build());
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        // As every public CA's leaves have it; ACME Renewal Information names a certificate by it (RFC 9773 4.1).
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Ca, includeKeyIdentifier: true, includeIssuerAndSerial: false));
         using X509Certificate2 leaf = request.Create(Ca, notBefore, notAfter, RandomNumberGenerator.GetBytes(12));
         string cert = Path.Combine(Directory, name + ".crt");
         string keyFile = Path.Combine(Directory, name + ".key");

@@ -170,22 +170,25 @@ public sealed class TlsTests
         Assert.Equal("max-age=3600", Assert.Single(secure.Headers.GetValues("Strict-Transport-Security")));
     }
 
+    /// <summary>dev.test on <paramref name="port"/> with <c>tls: internal</c>, the local CA under <paramref name="storage"/>.</summary>
+    private static string InternalSiteConfig(string storage, int port) => WriteConfig($"""
+        server:
+          storage: {storage}
+        {PlainApp}
+        sites:
+          main:
+            listen: ["127.0.0.1:{port}"]
+            hosts: [dev.test]
+            app: plain
+            tls: internal
+        """);
+
     [Fact]
     public async Task Tls_internal_makes_a_local_ca_once_with_a_private_key_and_says_how_to_trust_it()
     {
         string storage = Directory.CreateTempSubdirectory("berth-storage").FullName;
         int port = BerthProcess.FreePort();
-        string config = WriteConfig($"""
-            server:
-              storage: {storage}
-            {PlainApp}
-            sites:
-              main:
-                listen: ["127.0.0.1:{port}"]
-                hosts: [dev.test]
-                app: plain
-                tls: internal
-            """);
+        string config = InternalSiteConfig(storage, port);
         string rootFile = Path.Combine(storage, "ca", "root.crt");
         string firstRoot;
         await using (BerthProcess berth = await BerthProcess.StartAsync(["serve", "--config", config], bind: false, port: port))
@@ -203,6 +206,33 @@ public sealed class TlsTests
         {
             Assert.Equal(firstRoot, File.ReadAllText(rootFile));
         }
+    }
+
+    [Fact]
+    public async Task Tls_internal_leaves_are_issued_again_before_they_expire_and_swapped_in_without_dropping_open_connections()
+    {
+        string storage = Directory.CreateTempSubdirectory("berth-storage").FullName;
+        int port = BerthProcess.FreePort();
+        string config = InternalSiteConfig(storage, port);
+
+        // Leaves of 9 s instead of a week: due with a third left, about 5.5 s after they are made.
+        await using BerthProcess berth = await BerthProcess.StartAsync(["serve", "--config", config], bind: false, port: port,
+            environment: new Dictionary<string, string> { ["BERTH_TEST_INTERNAL_LEAF_LIFETIME"] = "9" });
+        using var root = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(storage, "ca", "root.crt")));
+        var seenOpen = new List<X509Certificate2>();
+        using HttpClient open = TestCertificates.Client(port, root, seenOpen);
+        Assert.Equal("Hello, World!", await open.GetStringAsync(new Uri($"https://dev.test:{port}/hello")));
+
+        await berth.WaitForOutputAsync("tls: internal certificates issued again", Patience);
+
+        var seenNew = new List<X509Certificate2>();
+        using HttpClient fresh = TestCertificates.Client(port, root, seenNew);
+        Assert.Equal("Hello, World!", await fresh.GetStringAsync(new Uri($"https://dev.test:{port}/hello")));
+        Assert.NotEqual(Assert.Single(seenOpen).SerialNumber, Assert.Single(seenNew).SerialNumber);
+
+        // The connection made before the swap carries on with its certificate: no new handshake, no error.
+        Assert.Equal("Hello, World!", await open.GetStringAsync(new Uri($"https://dev.test:{port}/hello")));
+        Assert.Single(seenOpen);
     }
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string program, params string[] args)

@@ -27,7 +27,7 @@ public sealed class AcmeClient : IDisposable
     private JsonObject? _directory;
     private string? _nonce;
     private string? _kid;
-    private TimeSpan? _retryAfter; // from the last answer, for polling (RFC 8555 7.5.1) and 429 advice
+    private TimeSpan? _retryAfter; // from the last answer, for polling (RFC 8555 7.5.1)
 
     /// <param name="trust">Extra roots that may sign the directory's HTTPS certificate (a test server's), or null.</param>
     public AcmeClient(Uri directoryUrl, AccountKey account, X509Certificate2Collection? trust, TimeProvider time)
@@ -65,17 +65,24 @@ public sealed class AcmeClient : IDisposable
     /// <summary>Orders a certificate for <paramref name="names"/>, answering HTTP-01 through <paramref name="challenges"/>.
     /// Returns the chain (leaf first) and the new private key, both PEM.</summary>
     /// <param name="tlsAlpn">When given, TLS-ALPN-01 is answered instead of HTTP-01 (RFC 8737).</param>
-    public async Task<(string ChainPem, string KeyPem)> IssueAsync(IReadOnlyList<string> names, string? email, Http01Challenges challenges, TlsAlpnChallenges? tlsAlpn, CancellationToken cancellationToken)
+    /// <param name="replaces">The ARI identifier of the certificate this one replaces (RFC 9773 5), or null.</param>
+    public async Task<(string ChainPem, string KeyPem)> IssueAsync(IReadOnlyList<string> names, string? email, Http01Challenges challenges, TlsAlpnChallenges? tlsAlpn, string? replaces, CancellationToken cancellationToken)
     {
-        if (_directory is null)
+        await EnsureDirectoryAsync(cancellationToken);
+        await EnsureAccountAsync(email, cancellationToken);
+        JsonObject order;
+        Uri? orderUrl;
+        try
         {
-            string text = await _http.GetStringAsync(_directoryUrl, cancellationToken);
-            _directory = JsonNode.Parse(text) as JsonObject ?? throw new AcmeException($"{_directoryUrl} is not an ACME directory");
+            (order, orderUrl) = await PostAsync(Endpoint("newOrder"), NewOrder(names, replaces), cancellationToken);
+        }
+        catch (AcmeException e) when (replaces is not null && e.Message.Contains("urn:ietf:params:acme:error:alreadyReplaced", StringComparison.Ordinal))
+        {
+            // RFC 9773 5: the old certificate was replaced already (by an earlier order that failed later, say);
+            // a plain order still gets the certificate, only without the CA's ARI bookkeeping.
+            (order, orderUrl) = await PostAsync(Endpoint("newOrder"), NewOrder(names, null), cancellationToken);
         }
 
-        await EnsureAccountAsync(email, cancellationToken);
-        var identifiers = new JsonArray(names.Select(n => (JsonNode)new JsonObject { ["type"] = "dns", ["value"] = n }).ToArray());
-        (JsonObject order, Uri? orderUrl) = await PostAsync(Endpoint("newOrder"), new JsonObject { ["identifiers"] = identifiers }, cancellationToken);
         if (orderUrl is null)
         {
             throw new AcmeException("the ACME server created an order without telling where it is (no Location header)");
@@ -105,6 +112,62 @@ public sealed class AcmeClient : IDisposable
 
         string chain = await PostAsGetTextAsync(new Uri(order["certificate"]!.GetValue<string>()), cancellationToken);
         return (chain, key.ExportPkcs8PrivateKeyPem());
+    }
+
+    /// <summary>The newOrder payload (RFC 8555 7.4), with RFC 9773's <c>replaces</c> when renewing:
+    /// <code>  { "identifiers": [ { "type": "dns", "value": "example.com" } ], "replaces": "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE" }  </code></summary>
+    public static JsonObject NewOrder(IReadOnlyList<string> names, string? replaces)
+    {
+        var order = new JsonObject { ["identifiers"] = new JsonArray(names.Select(n => (JsonNode)new JsonObject { ["type"] = "dns", ["value"] = n }).ToArray()) };
+        if (replaces is not null)
+        {
+            order["replaces"] = replaces;
+        }
+
+        return order;
+    }
+
+    /// <summary>The CA's suggested renewal window for <paramref name="certificate"/> (RFC 9773 4), or null when the
+    /// directory offers no renewalInfo or the CA does not know the certificate (404: another CA issued it, say).</summary>
+    public async Task<RenewalInfo?> GetRenewalInfoAsync(X509Certificate2 certificate, CancellationToken cancellationToken)
+    {
+        await EnsureDirectoryAsync(cancellationToken);
+        if (_directory?["renewalInfo"] is not JsonValue endpoint || !endpoint.TryGetValue(out string? url))
+        {
+            return null;
+        }
+
+        // A plain GET: renewalInfo needs no account (RFC 9773 4.1), and certID is URL-safe as it stands.
+        var address = new Uri($"{url.TrimEnd('/')}/{RenewalInfo.CertId(certificate)}");
+        using HttpResponseMessage response = await _http.GetAsync(address, cancellationToken);
+        string body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw Failure(address, response, body);
+        }
+
+        return RenewalInfo.Parse(body, RetryAfter.From(response, _time.GetUtcNow()));
+    }
+
+    private async Task EnsureDirectoryAsync(CancellationToken cancellationToken)
+    {
+        if (_directory is null)
+        {
+            using HttpResponseMessage response = await _http.GetAsync(_directoryUrl, cancellationToken);
+            string text = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw Failure(_directoryUrl, response, text);
+            }
+
+            _directory = (text.Length > 0 && text.TrimStart().StartsWith('{') ? JsonNode.Parse(text) : null) as JsonObject
+                ?? throw new AcmeException($"{_directoryUrl} is not an ACME directory (no JSON object); check server: acme_directory:");
+        }
     }
 
     private async Task AuthorizeAsync(Uri url, Http01Challenges challenges, TlsAlpnChallenges? tlsAlpn, CancellationToken cancellationToken)
@@ -208,21 +271,52 @@ public sealed class AcmeClient : IDisposable
             content.Headers.ContentType = new MediaTypeHeaderValue("application/jose+json");
             HttpResponseMessage response = await _http.PostAsync(url, content, cancellationToken);
             _nonce = response.Headers.TryGetValues("Replay-Nonce", out IEnumerable<string>? nonces) ? nonces.FirstOrDefault() : null;
-            _retryAfter = response.Headers.RetryAfter?.Delta ?? (response.Headers.RetryAfter?.Date is { } date ? date - _time.GetUtcNow() : null);
+            _retryAfter = RetryAfter.From(response, _time.GetUtcNow());
             if (response.IsSuccessStatusCode)
             {
                 return response;
             }
 
             string problem = await response.Content.ReadAsStringAsync(cancellationToken);
-            response.Dispose();
-            if (problem.Contains("urn:ietf:params:acme:error:badNonce", StringComparison.Ordinal) && attempt < BadNonceRetries)
+            using (response)
             {
-                continue; // RFC 8555 6.5: retry with the nonce the error brought
-            }
+                if (problem.Contains("urn:ietf:params:acme:error:badNonce", StringComparison.Ordinal) && attempt < BadNonceRetries)
+                {
+                    continue; // RFC 8555 6.5: retry with the nonce the error brought
+                }
 
-            string advice = response.StatusCode == HttpStatusCode.TooManyRequests ? $"; rate limited, try again after {_retryAfter?.ToString() ?? "a while"}" : "";
-            throw new AcmeException($"{url} answered {(int)response.StatusCode}: {problem}{advice}");
+                throw Failure(url, response, problem);
+            }
+        }
+    }
+
+    /// <summary>An error answer as an exception; a 429 is marked rate limited and keeps its Retry-After, which the
+    /// renewal schedule honours (RFC 8555 6.6).</summary>
+    private AcmeException Failure(Uri url, HttpResponseMessage response, string problem)
+    {
+        TimeSpan? retryAfter = RetryAfter.From(response, _time.GetUtcNow());
+        if (response.StatusCode == HttpStatusCode.TooManyRequests || problem.Contains("urn:ietf:params:acme:error:rateLimited", StringComparison.Ordinal))
+        {
+            return new AcmeException($"the ACME server's rate limit refused the request ({url} answered {(int)response.StatusCode}: {Detail(problem)})")
+            {
+                RateLimited = true,
+                RetryAfter = retryAfter,
+            };
+        }
+
+        return new AcmeException($"{url} answered {(int)response.StatusCode}: {problem}") { RetryAfter = retryAfter };
+    }
+
+    /// <summary>The problem document's detail (RFC 7807), or the body as it came.</summary>
+    private static string Detail(string problem)
+    {
+        try
+        {
+            return JsonNode.Parse(problem) is JsonObject o && o["detail"] is JsonValue detail && detail.TryGetValue(out string? text) ? text : problem.Trim();
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return problem.Trim();
         }
     }
 

@@ -12,4 +12,10 @@ public sealed class AcmeException : Exception
         : base(message, inner)
     {
     }
+
+    /// <summary>The server answered 429 with urn:ietf:params:acme:error:rateLimited (RFC 8555 6.6).</summary>
+    public bool RateLimited { get; init; }
+
+    /// <summary>The answer's Retry-After: how long the server asks us to wait before trying again.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

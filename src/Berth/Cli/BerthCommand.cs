@@ -39,7 +39,7 @@ public static class BerthCommand
         root.Subcommands.Add(serve);
 
         var checkConfig = new Option<string?>("--config", "-c") { Description = "berth.yml to validate [default: ./berth.yml]." };
-        var check = new Command("check", "Validate a berth.yml without starting anything. Exits 0 when it is valid, 2 with each problem's file:line and fix when not.");
+        var check = new Command("check", "Validate a berth.yml without starting anything, its deploy: section and the local files it names included. Exits 0 when it is valid, 2 with each problem's file:line and fix when not.");
         check.Options.Add(checkConfig);
         check.SetAction(parse => Check(parse.GetValue(checkConfig) ?? "berth.yml"));
         root.Subcommands.Add(check);
@@ -63,8 +63,15 @@ public static class BerthCommand
             return ExitConfigError;
         }
 
+        // The deploy's local files are checked here, not by serve: a server never holds the deploy key.
         BerthConfig config = result.Config!;
-        Console.WriteLine($"{path}: ok — {config.Apps.Count} app(s), {config.Sites.Count} site(s)");
+        if (!ReportErrors(new ConfigResult(config, DeployFiles.Check(config).ToArray())))
+        {
+            return ExitConfigError;
+        }
+
+        string deploy = config.Deploy is { } d ? $", deploy to {d.Hosts.Count} host(s) at {d.Path}" : "";
+        Console.WriteLine($"{path}: ok — {config.Apps.Count} app(s), {config.Sites.Count} site(s){deploy}");
         return 0;
     }
 
@@ -113,6 +120,8 @@ public static class BerthCommand
             MaxLifetimeJitter = parse.GetValue(o.MaxLifetimeJitter),
             MaxMemory = parse.GetValue(o.MaxMemory),
             WebSocketDrainTimeout = parse.GetValue(o.WebSocketDrainTimeout),
+            WebSocketPingInterval = parse.GetValue(o.WebSocketPingInterval),
+            WebSocketIdleTimeout = parse.GetValue(o.WebSocketIdleTimeout),
         };
         ConfigResult result = ConfigBuilder.Apply(fromFile, overrides);
         if (!ReportErrors(result))

@@ -1,12 +1,14 @@
 using System.CommandLine;
 using System.Security.Cryptography.X509Certificates;
 using Berth.Config;
+using Berth.Control;
 using Berth.Tls;
 
 namespace Berth.Cli;
 
-/// <summary><c>berth cert status</c> (from berth.yml and storage, no server needed) and <c>berth cert renew [NAME]</c>
-/// (asks the running server, whose edge answers the challenges).</summary>
+/// <summary><c>berth cert status</c> (from berth.yml and storage, no server needed; a running server adds when it will
+/// renew and its last error) and <c>berth cert renew [NAME]</c> (asks the running server, whose edge answers the
+/// challenges).</summary>
 internal static class CertCommand
 {
     public static Command Create()
@@ -14,15 +16,18 @@ internal static class CertCommand
         var cert = new Command("cert", "HTTPS certificates: what each site serves, and renewing ACME ones now.");
 
         var config = new Option<string?>("--config", "-c") { Description = "berth.yml whose sites to show [default: ./berth.yml]." };
+        Option<string> control = ControlOption.Create();
         var status = new Command("status", """
             For each site with tls:, its names, where the certificate comes from, its issuer, when it expires,
-            when berth will renew it, and the last failed order. Reads berth.yml and the storage directory.
+            when berth will renew it, and the last failed order. Reads berth.yml and the storage directory,
+            and asks the running berth serve (if one answers on --control) when it will renew and why its
+            last order failed, which it knows even when storage cannot be written.
             """);
         status.Options.Add(config);
-        status.SetAction(parse => Status(parse, parse.GetValue(config) ?? "berth.yml"));
+        status.Options.Add(control);
+        status.SetAction((parse, cancellationToken) => StatusAsync(parse, parse.GetValue(config) ?? "berth.yml", parse.GetValue(control)!, cancellationToken));
         cert.Subcommands.Add(status);
 
-        Option<string> control = ControlOption.Create();
         var name = new Argument<string?>("NAME") { Description = "The site, or one of its host names [default: every tls: acme site].", Arity = ArgumentArity.ZeroOrOne };
         var renew = new Command("renew", """
             Order new certificates now from the ACME server, through the running berth serve (whose edge
@@ -38,7 +43,7 @@ internal static class CertCommand
         return cert;
     }
 
-    private static int Status(ParseResult parse, string path)
+    private static async Task<int> StatusAsync(ParseResult parse, string path, string controlPath, CancellationToken cancellationToken)
     {
         ConfigResult result = ConfigLoader.Load(path);
         if (!BerthCommand.ReportErrors(result))
@@ -47,6 +52,7 @@ internal static class CertCommand
         }
 
         BerthConfig config = result.Config!;
+        Dictionary<string, CertificateStatus> running = (await AskServerAsync(controlPath, cancellationToken)).ToDictionary(c => c.Site, StringComparer.Ordinal);
         var storage = new StorageDirectory(config.Server.Storage);
         TextWriter output = parse.InvocationConfiguration.Output;
         int shown = 0;
@@ -64,9 +70,11 @@ internal static class CertCommand
             };
             if (tls.Mode == TlsMode.Internal)
             {
-                output.WriteLine($"  source: berth's local CA ({storage.PathOf("ca", "root.crt")}); a fresh certificate at every start and reload");
+                output.WriteLine($"  source: berth's local CA ({storage.PathOf("ca", "root.crt")}); a fresh certificate at every start and reload, and when a third of its week is left");
                 continue;
             }
+
+            CertificateStatus? live = running.GetValueOrDefault(site.Name);
 
             output.WriteLine($"  source: {(tls.Mode == TlsMode.Acme ? $"ACME {config.Server.AcmeDirectory}" : "files")} ({file})");
             if (file is null || !File.Exists(file))
@@ -78,15 +86,22 @@ internal static class CertCommand
                 using X509Certificate2 leaf = X509Certificate2.CreateFromPem(File.ReadAllText(file));
                 output.WriteLine($"  issuer: {leaf.Issuer}");
                 output.WriteLine($"  expires: {leaf.NotAfter.ToUniversalTime():u}");
-                if (tls.Mode == TlsMode.Acme)
+                if (tls.Mode == TlsMode.Acme && live?.NextRenewal is null)
                 {
-                    output.WriteLine($"  next renewal: {AcmeCertificates.RenewalTime(leaf):u}");
+                    output.WriteLine($"  next renewal: {OneThirdRule.RenewalTime(leaf):u}");
                 }
             }
 
-            if (tls.Mode == TlsMode.Acme && File.Exists(AcmeCertificates.LastErrorFile(storage, site)))
+            if (live?.NextRenewal is { } next)
             {
-                output.WriteLine($"  last error: {File.ReadAllText(AcmeCertificates.LastErrorFile(storage, site)).Trim()}");
+                output.WriteLine($"  next renewal: {next:u} ({live.NextRenewalReason})");
+            }
+
+            // The server's memory first: when storage is what fails, the file could not be written.
+            string? lastError = live is null ? ReadLastError(storage, site) : live.LastError;
+            if (tls.Mode == TlsMode.Acme && lastError is not null)
+            {
+                output.WriteLine($"  last error: {lastError.Trim()}");
             }
         }
 
@@ -96,5 +111,32 @@ internal static class CertCommand
         }
 
         return 0;
+    }
+
+    /// <summary>The running server's view of its ACME sites, or nothing when no server answers on <paramref name="controlPath"/>.</summary>
+    private static async Task<IReadOnlyList<CertificateStatus>> AskServerAsync(string controlPath, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using ControlClient client = await ControlClient.ConnectAsync(controlPath, cancellationToken);
+            return (await client.CertificatesAsync(cancellationToken)).Certificates ?? [];
+        }
+        catch (ControlConnectionException)
+        {
+            return []; // no berth serve running: storage tells what there is
+        }
+    }
+
+    private static string? ReadLastError(StorageDirectory storage, SiteConfig site)
+    {
+        string file = AcmeCertificates.LastErrorFile(storage, site);
+        try
+        {
+            return File.Exists(file) ? File.ReadAllText(file) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"(cannot read {file}: {e.Message})";
+        }
     }
 }

@@ -65,13 +65,15 @@ internal sealed class ServeOptions
 
     public Option<string?> MaxMemory { get; } = new("--max-memory") { Description = "Replace a worker whose memory (RSS) stays above this: whole megabytes such as 512M (a bare number is bytes), at least 16M; 0: never [default: never]. uWSGI: reload-on-rss." };
 
+    public Option<string?> WebSocketPingInterval { get; } = new("--websocket-ping-interval") { Description = "How often open WebSockets are pinged; a client that has not answered by the next ping is closed, e.g. 30s; 0: no pings [default: 30s]. uvicorn: --ws-ping-interval." };
+    public Option<string?> WebSocketIdleTimeout { get; } = new("--websocket-idle-timeout") { Description = "Close a WebSocket with 1001 after no message either way for this long, e.g. 10m; 0: never [default: 0]. nginx cuts at proxy_read_timeout (60s)." };
     public Option<string?> WebSocketDrainTimeout { get; } = new("--websocket-drain-timeout") { Description = "How long a worker being replaced (reload, recycling) keeps its open WebSockets before they are closed with 1001 Going Away, e.g. 30s; 0: at once [default: 30s]. uWSGI: worker-reload-mercy." };
 
     public void AddTo(Command command)
     {
         command.Arguments.Add(Module);
         foreach (Option option in new Option[] { Config, Workers, Bind, Threads, Connections, Preload, Chdir, Python, Venv, Static, AccessLogFile, GracefulTimeout, ForwardedAllowIps, MaxBodySize, CertFile, KeyFile, Interface,
-            Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory, WebSocketDrainTimeout, Control, Daemon, PidFile, LogFile })
+            Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory, WebSocketDrainTimeout, WebSocketPingInterval, WebSocketIdleTimeout, Control, Daemon, PidFile, LogFile })
         {
             command.Options.Add(option);
         }

@@ -105,6 +105,10 @@ public sealed record AppConfig
     public string? Venv { get; init; }
     public string? Chdir { get; init; }                            // absolute once loaded
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>A file of NAME=value lines (absolute) read when the app starts and on every reload, under
+    /// <see cref="Environment"/>, which wins: a Django user's .env, and the shared/.env a deploy uploads.</summary>
+    public string? EnvFile { get; init; }
     public int QueueSize { get; init; } = 100;                     // requests waiting for a free worker before 503
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30); // a view silent this long gets 504 and its worker is replaced (gunicorn's --timeout, uWSGI's harakiri)
     public int MaxRequests { get; init; }                          // recycle a worker after this many requests; 0 = never
@@ -120,6 +124,20 @@ public sealed record AppConfig
     /// longer buys little: a client has to reconnect to reach the new code anyway, and 1001 tells it to.
     /// </summary>
     public TimeSpan WebSocketDrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often the edge pings an open WebSocket; a client that has not answered by the next ping is gone
+    /// and its socket is closed. 30 s keeps NATs and proxies (which drop idle TCP after 60 s or more) from
+    /// cutting a quiet socket; uvicorn's ws_ping_interval is 20 s. Zero turns pings off.
+    /// </summary>
+    public TimeSpan WebSocketPingInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Closes a WebSocket with 1001 when no message has passed either way for this long. Zero (the default)
+    /// is never: a quiet chat must not be cut the way nginx's proxy_read_timeout cuts it after 60 s. Pings
+    /// and pongs do not count as messages.
+    /// </summary>
+    public TimeSpan WebSocketIdleTimeout { get; init; }
     public SourceSpan Source { get; init; }
 
     /// <summary><c>max_lifetime: 0</c> means never, as uWSGI's <c>max-worker-lifetime = 0</c> does: taken literally, a

@@ -130,6 +130,8 @@ public static class ConfigBuilder
         TimeSpan? lifetimeJitter = Parsed<TimeSpan>(o.MaxLifetimeJitter, ConfigSchema.MaxLifetimeJitter, Duration.TryParse, errors);
         long? memory = Parsed<long>(o.MaxMemory, ConfigSchema.MaxMemory, ByteSize.TryParseMegabytes, errors);
         TimeSpan? webSocketDrain = Parsed<TimeSpan>(o.WebSocketDrainTimeout, ConfigSchema.WebSocketDrainTimeout, Duration.TryParse, errors);
+        TimeSpan? webSocketPing = Parsed<TimeSpan>(o.WebSocketPingInterval, ConfigSchema.WebSocketPingInterval, Duration.TryParse, errors);
+        TimeSpan? webSocketIdle = Parsed<TimeSpan>(o.WebSocketIdleTimeout, ConfigSchema.WebSocketIdleTimeout, Duration.TryParse, errors);
 
         // A bare name (python3) is found on PATH; anything with a slash is a path, relative to here.
         string? python = o.Python is { } p ? (p.Contains('/', StringComparison.Ordinal) ? RelativePath.Resolve(p, here) : p) : null;
@@ -168,6 +170,8 @@ public static class ConfigBuilder
             app = Override(lifetimeJitter, ConfigSchema.MaxLifetimeJitter, (a, v) => a with { MaxLifetimeJitter = v });
             app = Override(memory, ConfigSchema.MaxMemory, (a, v) => a with { MaxMemoryMb = v });
             app = Override(webSocketDrain, ConfigSchema.WebSocketDrainTimeout, (a, v) => a with { WebSocketDrainTimeout = v });
+            app = Override(webSocketPing, ConfigSchema.WebSocketPingInterval, (a, v) => a with { WebSocketPingInterval = v });
+            app = Override(webSocketIdle, ConfigSchema.WebSocketIdleTimeout, (a, v) => a with { WebSocketIdleTimeout = v });
 
             // The flags choose the interpreter over the file: --python sets aside venv: and --venv sets aside python:.
             // Both flags at once are left for InterpreterValidator to refuse.

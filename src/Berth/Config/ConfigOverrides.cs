@@ -67,4 +67,6 @@ public sealed record ConfigOverrides
 
     /// <summary>A duration; 0 closes a retiring worker's WebSockets at once.</summary>
     public string? WebSocketDrainTimeout { get; init; }
+    public string? WebSocketPingInterval { get; init; }
+    public string? WebSocketIdleTimeout { get; init; }
 }

@@ -99,6 +99,12 @@ internal sealed partial class ConfigReader
             case "max_lifetime_jitter":
                 app = app with { MaxLifetimeJitter = Parsed<TimeSpan>(entry, ConfigSchema.MaxLifetimeJitter, Duration.TryParse) ?? app.MaxLifetimeJitter };
                 break;
+            case "websocket_ping_interval":
+                app = app with { WebSocketPingInterval = Parsed<TimeSpan>(entry, ConfigSchema.WebSocketPingInterval, Duration.TryParse) ?? app.WebSocketPingInterval };
+                break;
+            case "websocket_idle_timeout":
+                app = app with { WebSocketIdleTimeout = Parsed<TimeSpan>(entry, ConfigSchema.WebSocketIdleTimeout, Duration.TryParse) ?? app.WebSocketIdleTimeout };
+                break;
             case "websocket_drain_timeout":
                 app = app with { WebSocketDrainTimeout = Parsed<TimeSpan>(entry, ConfigSchema.WebSocketDrainTimeout, Duration.TryParse) ?? app.WebSocketDrainTimeout };
                 break;
@@ -117,6 +123,9 @@ internal sealed partial class ConfigReader
                 break;
             case "env":
                 app = app with { Environment = ReadEnvironment(entry) };
+                break;
+            case "env_file":
+                app = app with { EnvFile = Text(entry, ConfigSchema.EnvFile) is { } envFile ? Resolve(HomePath(envFile)) : null };
                 break;
             default:
                 throw Unread(entry);

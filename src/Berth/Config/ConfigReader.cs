@@ -40,6 +40,7 @@ internal sealed partial class ConfigReader
         var server = new ServerSettings();
         var apps = new List<AppConfig>();
         var sites = new List<SiteConfig>();
+        Entry? deploy = null;
         _sources[""] = new ConfigLocation(new SourceSpan(_file, 0), "");
         if (root is YamlMappingNode map)
         {
@@ -50,6 +51,7 @@ internal sealed partial class ConfigReader
                     case "server": server = ReadServer(entry); break;
                     case "apps": apps = ReadApps(entry); break;
                     case "sites": sites = ReadSites(entry); break;
+                    case "deploy": deploy = entry; break; // read last: its path: defaults to the first app's name
                     default: throw Unread(entry);
                 }
             }
@@ -60,7 +62,8 @@ internal sealed partial class ConfigReader
                 "start from docs/berth.example.yml, which shows every setting");
         }
 
-        return new BerthConfig(server, sites, apps, path) { SourceMap = new ConfigSourceMap(_sources.ToImmutable()) };
+        DeploySettings? deploySettings = deploy is { } block ? ReadDeploy(block, apps) : null;
+        return new BerthConfig(server, sites, apps, path) { SourceMap = new ConfigSourceMap(_sources.ToImmutable()), Deploy = deploySettings };
     }
 
     /// <summary>A key and its value, with the path errors call it by.</summary>

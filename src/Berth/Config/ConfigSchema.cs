@@ -9,6 +9,7 @@ public static class ConfigSchema
     // ---- top level ----
     public static readonly Setting Server = new("server", SettingSection.TopLevel, "a mapping of server settings (access_log:, graceful_timeout:, …)", "a mapping such as `server: { graceful_timeout: 30s }`");
     public static readonly Setting Apps = new("apps", SettingSection.TopLevel, "a mapping of app names to their settings", "a mapping such as `apps: { web: { module: app:application } }`") { Aliases = ["app", "applications"] };
+    public static readonly Setting Deploy = new("deploy", SettingSection.TopLevel, "a mapping of deploy settings (hosts:, repository:, …)", "a mapping such as `deploy: { hosts: [deploy@example.com], repository: git@github.com:me/shop.git }`") { Aliases = ["deployment", "deploy_config", "capistrano", "kamal", "deployer"] };
     public static readonly Setting Sites = new("sites", SettingSection.TopLevel, "a mapping of site names to their settings", "a mapping such as `sites: { main: { listen: \":8000\", app: web } }`") { Aliases = ["site", "servers", "vhosts"] };
 
     // ---- server: ----
@@ -33,6 +34,7 @@ public static class ConfigSchema
     public static readonly Setting Python = new("python", SettingSection.App, "an interpreter: a path such as /usr/bin/python3, or a command on PATH", "an interpreter that exists, such as /usr/bin/python3", "--python") { Aliases = ["interpreter", "python_path", "executable"] };
     public static readonly Setting Venv = new("venv", SettingSection.App, "a virtualenv directory (one with bin/python in it)", "a virtualenv made with `python3 -m venv DIR`", "--venv") { Aliases = ["virtualenv", "home", "pythonhome", "virtual_env"] };
     public static readonly Setting Chdir = new("chdir", SettingSection.App, "a directory", "the directory your package is imported from", "--chdir") { Aliases = ["directory", "cwd", "pythonpath", "workdir"] };
+    public static readonly Setting EnvFile = new("env_file", SettingSection.App, "a file of NAME=value lines", "a file such as .env (NAME=value lines, # comments); it is read when berth starts and on every reload, and env: wins over it") { Aliases = ["environment_file", "envfile", "dotenv", "env_files", "environmentfile"] };
     public static readonly Setting Env = new("env", SettingSection.App, "a mapping of environment variable names to values, such as { DJANGO_SETTINGS_MODULE: mysite.settings }", "a mapping such as `env: { DEBUG: \"0\" }`") { Aliases = ["environment", "environ", "raw_env"] };
     public static readonly Setting Queue = new("queue", SettingSection.App, "a whole number ≥ 0", "0 to answer 503 as soon as every worker is busy, or a number such as 100", null) { Aliases = ["backlog", "listen_queue", "queue_size"] };
     public static readonly Setting Timeout = new("timeout", SettingSection.App, "a duration of at least 1s, such as 30, 30s or 2m (a bare number is seconds)", "a duration such as 30s or 2m, longer than your slowest view (gunicorn's 0 for \"never\" is not offered: a stuck worker would be lost for good)", "--timeout") { Aliases = ["harakiri", "worker_timeout", "request_timeout", "proxy_read_timeout", "uwsgi_read_timeout"] };
@@ -41,6 +43,8 @@ public static class ConfigSchema
     public static readonly Setting MaxLifetime = new("max_lifetime", SettingSection.App, $"{Duration.Forms}, or 0 for never", "a duration such as 1h, or 0 to never recycle a worker for its age", "--max-lifetime") { Aliases = ["max_worker_lifetime", "worker_lifetime", "worker_max_lifetime"] };
     public static readonly Setting MaxLifetimeJitter = new("max_lifetime_jitter", SettingSection.App, Duration.Forms, "a duration such as 5m, a small part of max_lifetime:", "--max-lifetime-jitter") { Aliases = ["max_worker_lifetime_delta", "max_lifetime_delta", "lifetime_jitter"] };
     public static readonly Setting MaxMemory = new("max_memory", SettingSection.App, "0 for never, or a size of at least 16M in whole megabytes, such as 512M or 2G (a bare number is bytes)", "a size such as 512M, above what a worker holds once warmed up (uWSGI's reload-on-rss counts in megabytes; here write the M)", "--max-memory") { Aliases = ["reload_on_rss", "evil_reload_on_rss", "max_rss", "memory_limit"] };
+    public static readonly Setting WebSocketPingInterval = new("websocket_ping_interval", SettingSection.App, $"{Duration.Forms}; 0 for no pings", "a duration such as 30s: how often the edge pings an open WebSocket (a client that does not answer by the next ping is closed)", "--websocket-ping-interval") { Aliases = ["ws_ping_interval", "ws_ping", "websocket_ping", "websocket_keepalive", "websocket_keep_alive_interval", "keep_alive_interval"] };
+    public static readonly Setting WebSocketIdleTimeout = new("websocket_idle_timeout", SettingSection.App, $"{Duration.Forms}; 0 for never", "a duration such as 10m: a WebSocket with no message either way for this long is closed with 1001, or 0 to never close one for being quiet", "--websocket-idle-timeout") { Aliases = ["ws_idle_timeout", "websocket_timeout", "ws_timeout", "websocket_read_timeout"] };
     public static readonly Setting WebSocketDrainTimeout = new("websocket_drain_timeout", SettingSection.App, $"{Duration.Forms}; 0 closes them at once", "a duration such as 30s: how long a retiring worker's open WebSockets may stay before they are closed with 1001", "--websocket-drain-timeout") { Aliases = ["worker_reload_mercy", "reload_mercy", "websocket_close_timeout", "ws_drain_timeout", "drain_timeout"] };
 
     // ---- sites.<name>: ----
@@ -65,8 +69,8 @@ public static class ConfigSchema
     public static readonly Setting AppHosts = new("hosts", SettingSection.AppFile, "a host name such as blog.example.com, or a list of them", "names such as [blog.example.com]; the app is served at / of a site of its own with these names, on berth's listeners") { Aliases = Hosts.Aliases };
 
     // ---- deploy.notify: and its channels (ConfigReader.Notify.cs) ----
-    // notify: itself is a key of deploy:; its section (and its place in the deploy block's list) is the deploy reader's.
-    public static readonly Setting Notify = new("notify", SettingSection.Notify, "a mapping of channels (slack:, webhook:, email:, sms:) and on:", "a mapping such as `notify: { on: [failure], slack: { url: ${SLACK_WEBHOOK_URL} } }`") { Aliases = ["notifications", "notifiers", "alerts"] };
+    // notify: itself is a key of deploy: (DeployKeys).
+    public static readonly Setting Notify = new("notify", SettingSection.Deploy, "a mapping of channels (slack:, webhook:, email:, sms:) and on:", "a mapping such as `notify: { on: [failure], slack: { url: ${SLACK_WEBHOOK_URL} } }`") { Aliases = ["notifications", "notifiers", "alerts"] };
     public static readonly Setting NotifyEvents = new("on", SettingSection.Notify, "success, failure, or a list of both", "[success, failure], or [failure] to hear only when something broke") { Aliases = ["when", "events", "notify_on"] };
     public static readonly Setting NotifyEnvFile = new("env_file", SettingSection.Notify, "a file of NAME=value lines", $"a git-ignored file such as {NotifySettings.DefaultEnvFile} next to berth.yml, or ~/.config/berth/APP.env") { Aliases = ["secrets", "secrets_file", "dotenv", "env"] };
     public static readonly Setting NotifyTimeout = new("timeout", SettingSection.Notify, Duration.Forms, "a duration such as 10s") { Aliases = ["timeout_seconds"] };
@@ -118,11 +122,66 @@ public static class ConfigSchema
         section is SettingSection.Notify or SettingSection.Slack or SettingSection.Webhook or SettingSection.Email or SettingSection.Sms;
     // ---- end of deploy.notify ----
 
-    public static IReadOnlyList<Setting> TopLevelKeys { get; } = [Server, Apps, Sites];
+    // ---- deploy: (ConfigReader.Deploy.cs); the names Ansible, Kamal, Capistrano and Deployer give each key are its aliases ----
+    public static readonly Setting DeployHosts = new("hosts", SettingSection.Deploy, "a host as [user@]host[:port] (an IPv6 address in brackets), or a list of them", "hosts written [user@]host[:port], such as [deploy@shop.example.com, \"deploy@[2001:db8::1]:2222\"]") { Aliases = ["host", "servers", "server", "inventory", "roles", "targets", "ansible_host"] };
+    public static readonly Setting DeployRepository = new("repository", SettingSection.Deploy, "a git repository as this machine clones it: a URL, git@host:path, or a local path", "the address you would give `git clone`, such as git@github.com:me/shop.git") { Aliases = ["repo", "repo_url", "git_repo", "git", "git_url", "source", "scm_url"] };
+    public static readonly Setting DeployBranch = new("branch", SettingSection.Deploy, "a branch name", "the branch to deploy, such as main") { Aliases = ["git_branch", "ref"] };
+    public static readonly Setting DeployRevision = new("revision", SettingSection.Deploy, "a tag or commit", "a tag such as v1.4.2 or a commit such as 0123456, or leave it out to deploy branch:") { Aliases = ["version", "commit", "tag", "sha", "rev"] };
+    public static readonly Setting DeployPath = new("path", SettingSection.Deploy, "an absolute directory on the host", "a directory such as /srv/shop; releases/, shared/ and current go under it") { Aliases = ["deploy_to", "deploy_path", "dest", "app_path", "root", "directory", "app_dir"] };
+    public static readonly Setting DeployPython = new("python", SettingSection.Deploy, "an interpreter on the host: a path or a command name", "/usr/bin/python3, the interpreter the host's virtualenvs are built with") { Aliases = ["python_interpreter", "ansible_python_interpreter", "interpreter", "virtualenv_python"] };
+    public static readonly Setting DeploySystemPackages = new("system_packages", SettingSection.Deploy, "an apt package name, or a list of them", "packages such as [python3-venv, libpq5]") { Aliases = ["packages", "apt", "apt_packages", "system_dependencies", "dependencies"] };
+    public static readonly Setting DeployRequirements = new("requirements", SettingSection.Deploy, "a file path relative to the repository's root", "requirements.txt, or a path such as requirements/production.txt") { Aliases = ["requirements_file", "requirements_txt", "pip_requirements"] };
+    public static readonly Setting DeployPip = new("pip", SettingSection.Deploy, "a list of extra pip install arguments (or one string of them separated by spaces)", "arguments such as [--no-index, --find-links, /srv/wheels] for an offline install") { Aliases = ["pip_args", "pip_extra_args", "pip_options", "extra_args", "pip_install_args"] };
+    public static readonly Setting DeployVenvSystemSitePackages = new("venv_system_site_packages", SettingSection.Deploy, "true or false", "true to let the venv see packages installed with apt (python3-flask), or false") { Aliases = ["system_site_packages", "virtualenv_site_packages", "site_packages"] };
+    public static readonly Setting DeployShared = new("shared", SettingSection.Deploy, "a path relative to the release, or a list of them (a trailing / is a directory)", "paths such as [db.sqlite3, media/]") { Aliases = ["linked_files", "linked_dirs", "shared_files", "shared_dirs", "shared_paths", "volumes", "persistent"] };
+    public static readonly Setting DeployEnvFile = new("env_file", SettingSection.Deploy, "a local file of NAME=value lines", "a git-ignored file such as .env.production next to berth.yml; it is uploaded to shared/.env (0600) and given to the app's workers") { Aliases = ["dotenv", "environment_file", "env", "envfile", "secrets_file"] };
+    public static readonly Setting DeployHooks = new("hooks", SettingSection.Deploy, "a mapping with before_switch: and after_switch:", "a mapping such as `hooks: { before_switch: [\"python manage.py migrate --noinput\"] }`") { Aliases = ["tasks", "callbacks", "handlers"] };
+    public static readonly Setting DeployHealthCheck = new("health_check", SettingSection.Deploy, "a URL path such as /healthz, a mapping with path: and timeout:, or off", "a path such as /healthz, `{ path: /healthz, timeout: 10s }`, or off") { Aliases = ["healthcheck", "health", "readiness", "healthcheck_path"] };
+    public static readonly Setting DeployKeepReleases = new("keep_releases", SettingSection.Deploy, "a whole number ≥ 1", "a count such as 5: good releases kept for rollback (failed ones do not count)") { Aliases = ["keep", "releases", "keep_last", "retain", "keep_releases_count"] };
+    public static readonly Setting DeployParallel = new("parallel", SettingSection.Deploy, "a whole number ≥ 1", "how many hosts are deployed at once, such as 5") { Aliases = ["forks", "concurrency", "max_parallel", "in_parallel"] };
+    public static readonly Setting DeployBatch = new("batch", SettingSection.Deploy, "a whole number ≥ 0", "1 to deploy one host at a time (rolling), or 0 for every host at once, parallel: at a time") { Aliases = ["serial", "rolling", "batch_size", "limit", "boot_limit"] };
+    public static readonly Setting DeployUser = new("user", SettingSection.Deploy, "a user name on the host", "the user berth serve runs as, such as www-data; leave it out to use the ssh user") { Aliases = ["service_user", "become_user", "run_as", "owner", "app_user"] };
+    public static readonly Setting DeployBerthBinary = new("berth_binary", SettingSection.Deploy, "a local file: a self-contained berth for the hosts", "the file `dotnet publish src/Berth -c Release -r linux-x64 --self-contained -p:PublishSingleFile=true` writes") { Aliases = ["binary", "berth", "berth_path", "executable"] };
+    public static readonly Setting DeployUploadCode = new("upload_code", SettingSection.Deploy, "true or false", "true when the hosts cannot reach the repository (berth uploads a git archive), or false to let them fetch") { Aliases = ["upload", "archive", "copy_code", "copy", "push_code"] };
+    public static readonly Setting DeploySsh = new("ssh", SettingSection.Deploy, "a mapping of ssh settings (identity_file:, known_hosts:, …)", "a mapping such as `ssh: { identity_file: ~/.ssh/deploy_ed25519 }`") { Aliases = ["ssh_options", "connection", "ssh_config"] };
+
+    // ---- deploy.hooks: ----
+    public static readonly Setting HooksBeforeSwitch = new("before_switch", SettingSection.Hooks, "a shell command, or a list of them", "commands such as [\"python manage.py migrate --noinput\"], run in the new release with its venv before it goes live") { Aliases = ["before_symlink", "before_publish", "before_publishing", "pre_switch", "pre_deploy", "before_release"] };
+    public static readonly Setting HooksAfterSwitch = new("after_switch", SettingSection.Hooks, "a shell command, or a list of them", "commands run in the live release once its health check passed") { Aliases = ["after_symlink", "after_publish", "after_publishing", "post_switch", "post_deploy", "after_release"] };
+
+    // ---- deploy.health_check: ----
+    public static readonly Setting HealthPath = new("path", SettingSection.HealthCheck, "a URL path starting with /", "a path such as /healthz that answers below 400 when the app works") { Aliases = ["url", "uri", "endpoint", "location"] };
+    public static readonly Setting HealthTimeout = new("timeout", SettingSection.HealthCheck, Duration.Forms, "a duration such as 10s: how long the new release has to answer") { Aliases = ["wait", "max_wait", "readiness_timeout", "deploy_timeout"] };
+
+    // ---- deploy.ssh: ----
+    public static readonly Setting SshIdentityFile = new("identity_file", SettingSection.Ssh, "a private key file", "a key such as ~/.ssh/deploy_ed25519 (ssh -i)") { Aliases = ["key", "keys", "private_key", "ssh_key", "identity", "ansible_ssh_private_key_file", "keyfile"] };
+    public static readonly Setting SshKnownHosts = new("known_hosts", SettingSection.Ssh, "a known_hosts file", "a file such as ~/.ssh/known_hosts, or one of the project's") { Aliases = ["known_hosts_file", "user_known_hosts_file", "userknownhostsfile"] };
+    public static readonly Setting SshStrictHostKeyChecking = new("strict_host_key_checking", SettingSection.Ssh, "accept-new or yes", "accept-new (trust a host on first sight, refuse it if its key changes) or yes (only hosts already in known_hosts); berth never turns the check off") { Aliases = ["host_key_checking", "stricthostkeychecking", "verify_host_key"] };
+    public static readonly Setting SshConnectTimeout = new("connect_timeout", SettingSection.Ssh, Duration.Forms, "a duration such as 10s") { Aliases = ["timeout", "connection_timeout", "connecttimeout"] };
+    public static readonly Setting SshOptions = new("options", SettingSection.Ssh, "a list of ssh options written Key=Value", "options such as [ProxyJump=bastion.example.com]") { Aliases = ["ssh_args", "ssh_extra_args", "extra_args", "args", "ssh_options"] };
+
+    public static IReadOnlyList<Setting> DeployKeys { get; } =
+    [
+        DeployHosts, DeployRepository, DeployBranch, DeployRevision, DeployPath, DeployPython, DeploySystemPackages, DeployRequirements, DeployPip,
+        DeployVenvSystemSitePackages, DeployShared, DeployEnvFile, DeployHooks, DeployHealthCheck, DeployKeepReleases, DeployParallel, DeployBatch,
+        DeployUser, DeployBerthBinary, DeployUploadCode, DeploySsh, Notify,
+    ];
+
+    public static IReadOnlyList<Setting> HooksKeys { get; } = [HooksBeforeSwitch, HooksAfterSwitch];
+
+    public static IReadOnlyList<Setting> HealthCheckKeys { get; } = [HealthPath, HealthTimeout];
+
+    public static IReadOnlyList<Setting> SshKeys { get; } = [SshIdentityFile, SshKnownHosts, SshStrictHostKeyChecking, SshConnectTimeout, SshOptions];
+
+    public static IEnumerable<Setting> AllDeploy => DeployKeys.Concat(HooksKeys).Concat(HealthCheckKeys).Concat(SshKeys);
+
+    // ---- end of deploy: ----
+
+    public static IReadOnlyList<Setting> TopLevelKeys { get; } = [Server, Apps, Sites, Deploy];
 
     public static IReadOnlyList<Setting> ServerKeys { get; } = [AccessLog, GracefulTimeout, ForwardedAllowIps, MaxBodySize, RuntimeDir, AppsDir, Storage, AcmeDirectory, AcmeEmail, AcmeCaBundle];
 
-    public static IReadOnlyList<Setting> AppKeys { get; } = [Module, Interface, Workers, Threads, Connections, Preload, Python, Venv, Chdir, Env, Queue, Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory, WebSocketDrainTimeout];
+    public static IReadOnlyList<Setting> AppKeys { get; } = [Module, Interface, Workers, Threads, Connections, Preload, Python, Venv, Chdir, Env, EnvFile, Queue, Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory, WebSocketDrainTimeout, WebSocketPingInterval, WebSocketIdleTimeout];
 
     public static IReadOnlyList<Setting> SiteKeys { get; } = [Listen, Hosts, Static, App, Mounts, Tls];
 
@@ -133,7 +192,7 @@ public static class ConfigSchema
 
     public static IReadOnlyList<Setting> AppFileKeys { get; } = [.. AppKeys, .. PlacementKeys];
 
-    public static IEnumerable<Setting> All => TopLevelKeys.Concat(ServerKeys).Concat(AppKeys).Concat(SiteKeys).Concat(TlsKeys).Concat(PlacementKeys).Concat(AllNotify);
+    public static IEnumerable<Setting> All => TopLevelKeys.Concat(ServerKeys).Concat(AppKeys).Concat(SiteKeys).Concat(TlsKeys).Concat(PlacementKeys).Concat(AllDeploy).Concat(AllNotify);
 
     public static IReadOnlyList<Setting> KeysOf(SettingSection section) => section switch
     {
@@ -143,6 +202,10 @@ public static class ConfigSchema
         SettingSection.Site => SiteKeys,
         SettingSection.Tls => TlsKeys,
         SettingSection.AppFile => AppFileKeys,
+        SettingSection.Deploy => DeployKeys,
+        SettingSection.Hooks => HooksKeys,
+        SettingSection.HealthCheck => HealthCheckKeys,
+        SettingSection.Ssh => SshKeys,
         SettingSection.Notify => NotifyKeys,
         SettingSection.Slack => SlackKeys,
         SettingSection.Webhook => WebhookKeys,
@@ -160,6 +223,10 @@ public static class ConfigSchema
         SettingSection.Site => "under a site (sites.<name>:)",
         SettingSection.Tls => "under a site's tls: (sites.<name>.tls:)",
         SettingSection.AppFile => "at the top of an app's own file in apps_dir",
+        SettingSection.Deploy => "under deploy:",
+        SettingSection.Hooks => "under deploy: hooks:",
+        SettingSection.HealthCheck => "under deploy: health_check:",
+        SettingSection.Ssh => "under deploy: ssh:",
         SettingSection.Notify => "under deploy: notify:",
         SettingSection.Slack => "under deploy.notify.slack:",
         SettingSection.Webhook => "under deploy.notify.webhook:",

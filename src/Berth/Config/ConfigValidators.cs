@@ -16,6 +16,7 @@ public static class ConfigValidators
         new InterpreterValidator(),
         new ChdirValidator(),
         new EnvironmentValidator(),
+        new EnvFileValidator(),
         new ListenAddressValidator(),
         new ListenerSharingValidator(),
         new HostNameValidator(),

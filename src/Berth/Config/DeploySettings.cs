@@ -18,6 +18,10 @@ public sealed record DeploySettings
     /// <summary><c>repository:</c>, as this machine clones it (a URL, <c>git@host:path</c>, or a local path made absolute).</summary>
     public required string Repository { get; init; }
 
+    /// <summary>Where berth.yml sits in the repository: "" at its root, <c>deploy</c> for deploy/berth.yml. Found by
+    /// looking for <c>.git</c> above the file; relative paths of the served config start at <c>current/</c> plus this.</summary>
+    public string ConfigDirectoryInRepository { get; init; } = "";
+
     /// <summary><c>branch:</c> (default <c>main</c>), used when <see cref="Revision"/> is not set.</summary>
     public string Branch { get; init; } = "main";
 

@@ -5,6 +5,9 @@ public enum SettingSection
 {
     TopLevel, Server, App, Site, Tls, AppFile,
 
+    // deploy: and its blocks (ConfigReader.Deploy.cs)
+    Deploy, Hooks, HealthCheck, Ssh,
+
     // deploy: notify: and its channels (ConfigReader.Notify.cs)
     Notify, Slack, Webhook, Email, Sms,
 }

@@ -55,6 +55,8 @@ public sealed class ControlClient : IAsyncDisposable
 
     public Task<ControlResponse> RenewAsync(string? site, CancellationToken cancellationToken) => SendAsync(ControlRequest.Renew(site), cancellationToken);
 
+    public Task<ControlResponse> CertificatesAsync(CancellationToken cancellationToken) => SendAsync(ControlRequest.Certificates(), cancellationToken);
+
     public Task<ControlResponse> ScaleAsync(string app, int workers, CancellationToken cancellationToken) => SendAsync(ControlRequest.Scale(app, workers), cancellationToken);
 
     public Task<ControlResponse> StopAsync(CancellationToken cancellationToken) => SendAsync(ControlRequest.Stop(), cancellationToken);

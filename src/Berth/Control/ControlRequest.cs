@@ -10,6 +10,7 @@ namespace Berth.Control;
 /// {"command":"scale","app":"web","workers":4}
 /// {"command":"stop"}
 /// {"command":"renew","app":null|"SITE or HOST"}
+/// {"command":"certs"}
 /// </code>
 /// Every field is nullable because it arrives from outside; <see cref="ControlServer"/> says what is missing.
 /// </summary>
@@ -19,7 +20,7 @@ public sealed record ControlRequest(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Workers = null)
 {
     /// <summary>What the server answers to anything else, so a person typing into <c>socat</c> learns the protocol from the error.</summary>
-    public const string Accepted = """accepted, one JSON object per line: {"command":"status"}, {"command":"reload","app":null|"NAME"}, {"command":"scale","app":"NAME","workers":N}, {"command":"stop"}, {"command":"renew","app":null|"SITE"}""";
+    public const string Accepted = """accepted, one JSON object per line: {"command":"status"}, {"command":"reload","app":null|"NAME"}, {"command":"scale","app":"NAME","workers":N}, {"command":"stop"}, {"command":"renew","app":null|"SITE"}, {"command":"certs"}""";
 
     public static ControlRequest Status() => new("status");
 
@@ -31,4 +32,6 @@ public sealed record ControlRequest(
 
     /// <summary>The site (or host name) travels in <c>app</c>, so the format stays one record.</summary>
     public static ControlRequest Renew(string? site) => new("renew", site);
+
+    public static ControlRequest Certificates() => new("certs");
 }

@@ -238,6 +238,9 @@ public sealed partial class ControlServer
                 case "renew":
                     return ControlResponse.From(await _control.RenewCertificatesAsync(request.App, cancellationToken));
 
+                case "certs":
+                    return ControlResponse.ForCertificates(_control.GetCertificates());
+
                 case "scale":
                     if (string.IsNullOrEmpty(request.App) || request.Workers is not { } workers)
                     {

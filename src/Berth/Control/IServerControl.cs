@@ -18,12 +18,20 @@ public interface IServerControl
     /// site when null; the old certificates serve until the new ones are in hand.</summary>
     Task<ControlResult> RenewCertificatesAsync(string? name, CancellationToken cancellationToken);
 
+    /// <summary>Each <c>tls: acme</c> site's next renewal and last failed order, as this server has them.</summary>
+    IReadOnlyList<CertificateStatus> GetCertificates();
+
     /// <summary>Graceful stop, as SIGTERM.</summary>
     void Stop();
 }
 
 /// <summary>Outcome of a control command; <see cref="Message"/> is what the CLI prints (the Python error of a failed reload, say).</summary>
 public sealed record ControlResult(bool Ok, string Message);
+
+/// <summary>A <c>tls: acme</c> site for <c>berth cert status</c>: when the server will next order (after a failure, at
+/// the CA's renewal window, or when a third of the lifetime is left) and why the last order failed, if it did —
+/// kept here too because the failure may be that storage cannot be written.</summary>
+public sealed record CertificateStatus(string Site, DateTimeOffset? NextRenewal, string? NextRenewalReason, string? LastError);
 
 public sealed record ServerStatus(int Pid, DateTimeOffset StartedAt, string Version, IReadOnlyList<AppStatus> Apps);
 

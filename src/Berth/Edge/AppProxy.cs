@@ -109,7 +109,7 @@ public sealed partial class AppProxy
             {
                 if (webSocket)
                 {
-                    await WebSocketRelay.RunAsync(context, exchange, worker, record);
+                    await WebSocketRelay.RunAsync(context, exchange, worker, app.App, record);
                 }
                 else
                 {

@@ -109,9 +109,9 @@ public sealed class EdgeServer : IAsyncDisposable
         });
         builder.Logging.ClearProviders();
         _web = builder.Build();
-        // Only ASGI apps take the upgrade (AppProxy asks IsWebSocketRequest); Kestrel pings idle
-        // sockets every 30 s so that proxies and NATs between keep them open.
-        _web.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        // Only ASGI apps take the upgrade (AppProxy asks IsWebSocketRequest); each accept sets the app's
+        // websocket_ping_interval (WebSocketRelay.AcceptAsync).
+        _web.UseWebSockets();
         _web.Run(HandleAsync);
     }
 

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
 using System.Text;
+using Berth.Config;
 using Berth.Protocol;
 using Berth.Workers;
 using Microsoft.AspNetCore.Http;
@@ -26,9 +27,10 @@ internal static class WebSocketRelay
     /// Relays until the worker ends the request. When the worker leaves (<see cref="WorkerSlot.GoingAway"/>:
     /// its drain deadline passed, or the server stops) the client gets a close frame with 1001 Going Away and
     /// the app <c>websocket.disconnect</c> 1001; the app then has the closing handshake's time to return
-    /// before the caller sends CANCEL.
+    /// before the caller sends CANCEL. A socket quiet for the app's <c>websocket_idle_timeout</c> is closed the
+    /// same way.
     /// </summary>
-    public static async Task RunAsync(HttpContext context, Exchange exchange, WorkerSlot worker, RequestRecord record)
+    public static async Task RunAsync(HttpContext context, Exchange exchange, WorkerSlot worker, AppConfig app, RequestRecord record)
     {
         WorkerConnection connection = worker.Connection!;
         PipeReader frames = exchange.Response;
@@ -36,7 +38,8 @@ internal static class WebSocketRelay
         WebSocket? socket = null;
         Task? fromClient = null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        using var untilGoingAway = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, worker.GoingAway);
+        using var idle = new WebSocketIdleTimer(app.WebSocketIdleTimeout, TimeProvider.System);
+        using var untilGoingAway = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, worker.GoingAway, idle.Token);
         CancellationTokenSource? afterGoingAway = null;
         CancellationToken reading = untilGoingAway.Token;
         Interlocked.Increment(ref worker.WebSockets);
@@ -49,7 +52,7 @@ internal static class WebSocketRelay
                 {
                     result = await frames.ReadAsync(reading);
                 }
-                catch (OperationCanceledException) when (afterGoingAway is null && worker.GoingAway.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+                catch (OperationCanceledException) when (afterGoingAway is null && (worker.GoingAway.IsCancellationRequested || idle.Fired) && !context.RequestAborted.IsCancellationRequested)
                 {
                     if (socket is null)
                     {
@@ -58,7 +61,8 @@ internal static class WebSocketRelay
                         return;
                     }
 
-                    await GoAwayAsync(socket, connection, requestId, worker.GoingAwayReason, context.RequestAborted);
+                    string reason = worker.GoingAway.IsCancellationRequested ? worker.GoingAwayReason : idle.Reason;
+                    await GoAwayAsync(socket, connection, requestId, reason, context.RequestAborted);
                     afterGoingAway = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
                     afterGoingAway.CancelAfter(CloseHandshakeTimeout);
                     reading = afterGoingAway.Token;
@@ -71,11 +75,13 @@ internal static class WebSocketRelay
                     switch (header.Type)
                     {
                         case FrameType.WebSocketAccept when socket is null:
-                            socket = await AcceptAsync(context, payload);
-                            fromClient = FromClientAsync(socket, connection, requestId, stop.Token);
+                            socket = await AcceptAsync(context, payload, app.WebSocketPingInterval);
+                            idle.Touch();
+                            fromClient = FromClientAsync(socket, connection, requestId, idle, stop.Token);
                             break;
                         case FrameType.WebSocketMessage when socket is not null:
                             record.BytesSent += payload.Length;
+                            idle.Touch();
                             await socket.SendAsync(payload.IsSingleSegment ? payload.First : payload.ToArray(), (header.Flags & FrameFlags.Text) != 0 ? WebSocketMessageType.Text : WebSocketMessageType.Binary, endOfMessage: true, context.RequestAborted);
                             break;
                         case FrameType.WebSocketClose when socket is null:
@@ -131,7 +137,7 @@ internal static class WebSocketRelay
         }
     }
 
-    private static async Task<WebSocket> AcceptAsync(HttpContext context, ReadOnlySequence<byte> payload)
+    private static async Task<WebSocket> AcceptAsync(HttpContext context, ReadOnlySequence<byte> payload, TimeSpan pingInterval)
     {
         List<string> items = KeyValueList.Read(payload);
         IHeaderDictionary headers = context.Response.Headers;
@@ -141,7 +147,14 @@ internal static class WebSocketRelay
         }
 
         string? subprotocol = items.Count > 0 && items[0].Length > 0 ? items[0] : null;
-        return await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = subprotocol });
+        // A client that has not answered a ping by the next one is gone (RFC 6455 §5.5.2 makes the pong
+        // mandatory); waiting longer only keeps a dead socket and the app's handler alive.
+        return await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            SubProtocol = subprotocol,
+            KeepAliveInterval = pingInterval,
+            KeepAliveTimeout = pingInterval > TimeSpan.Zero ? pingInterval : Timeout.InfiniteTimeSpan,
+        });
     }
 
     /// <summary>The app is done: finish the closing handshake, or refuse a handshake it never answered.</summary>
@@ -165,7 +178,7 @@ internal static class WebSocketRelay
     }
 
     /// <summary>Reads the client's messages, whole, and sends each to the worker; then its close.</summary>
-    private static async Task FromClientAsync(WebSocket socket, WorkerConnection connection, uint requestId, CancellationToken cancellationToken)
+    private static async Task FromClientAsync(WebSocket socket, WorkerConnection connection, uint requestId, WebSocketIdleTimer idle, CancellationToken cancellationToken)
     {
         byte[] chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
         var message = new ArrayBufferWriter<byte>(64 * 1024);
@@ -193,6 +206,7 @@ internal static class WebSocketRelay
                 message.Write(chunk.AsSpan(0, received.Count));
                 if (received.EndOfMessage)
                 {
+                    idle.Touch();
                     FrameFlags flags = received.MessageType == WebSocketMessageType.Text ? FrameFlags.Text : FrameFlags.None;
                     await connection.SendFrameAsync(FrameType.WebSocketMessage, flags, requestId, message.WrittenMemory, CancellationToken.None);
                     message.ResetWrittenCount();

@@ -18,6 +18,10 @@ public sealed class CertificateStore
     private readonly HostNameTable<SslStreamCertificateContext> _names = new();
     private SslStreamCertificateContext? _first;
 
+    /// <summary>When the first <c>tls: internal</c> leaf of this store has a third of its lifetime left, and the store
+    /// should be built again to issue fresh ones; null when there are none.</summary>
+    public DateTimeOffset? InternalRenewal { get; private set; }
+
     public SslStreamCertificateContext? Find(string? serverName) =>
         (string.IsNullOrEmpty(serverName) ? _names.Default : _names.Find(serverName)) ?? _first;
 
@@ -50,6 +54,12 @@ public sealed class CertificateStore
                     .Issue(site.Hosts.Count > 0 ? site.Hosts : ["localhost", "127.0.0.1", "::1"]),
                 _ => PemCertificate.Load(tls.CertFile!, tls.KeyFile!),
             };
+            if (tls.Mode == TlsMode.Internal)
+            {
+                DateTimeOffset due = OneThirdRule.RenewalTime(certificate.TargetCertificate);
+                store.InternalRenewal = store.InternalRenewal is { } earlier && earlier < due ? earlier : due;
+            }
+
             store.Add(certificate, site.Hosts);
         }
 

@@ -9,24 +9,33 @@ namespace Berth.Tls;
 /// <c>tls: internal</c>: a certificate authority of this machine, made once and kept in storage (ca/root.crt,
 /// ca/root.key 0600), that issues short-lived leaf certificates for the sites' names — Caddy's internal issuer, or
 /// mkcert. Browsers trust it once the root is added to the system's trust store (<see cref="TrustAdvice"/>).
+/// Leaves live a week and are issued again, without a reload, when a third of that is left (Master swaps them in
+/// as it does ACME certificates), so a development server left running for a month never serves an expired one.
 /// </summary>
 public sealed class LocalCa
 {
     // ECDSA P-256 as Caddy's and mkcert's roots use: small handshakes, accepted by every TLS 1.2 client.
     private static readonly TimeSpan RootLifetime = TimeSpan.FromDays(3650);
 
-    // Leaves are re-issued at every start and reload; a week bounds the harm of a copied key. Caddy's are 12h, renewed.
-    private static readonly TimeSpan LeafLifetime = TimeSpan.FromDays(7);
+    // A week bounds the harm of a copied key; leaves are issued again at every start and reload, and when a third
+    // of the week is left. Caddy's are 12h, renewed the same way.
+    public static readonly TimeSpan DefaultLeafLifetime = TimeSpan.FromDays(7);
+
+    // Clients whose clock runs a little behind still accept a leaf made this minute; never more than a sixth of a
+    // (test's) short lifetime, or the one-third rule would find the leaf due the moment it is made.
+    private static readonly TimeSpan Backdate = TimeSpan.FromMinutes(5);
 
     private readonly X509Certificate2 _root;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _leafLifetime;
 
-    private LocalCa(X509Certificate2 root, string rootFile, bool created, TimeProvider time)
+    private LocalCa(X509Certificate2 root, string rootFile, bool created, TimeProvider time, TimeSpan leafLifetime)
     {
         _root = root;
         RootFile = rootFile;
         Created = created;
         _time = time;
+        _leafLifetime = leafLifetime;
     }
 
     /// <summary>The root certificate to trust, in PEM.</summary>
@@ -41,15 +50,17 @@ public sealed class LocalCa
         $"to trust berth's local CA on this machine: sudo cp {RootFile} /usr/local/share/ca-certificates/berth-local-ca.crt && sudo update-ca-certificates " +
         $"(for curl alone: curl --cacert {RootFile}; Firefox keeps its own store: import {RootFile} under Settings → Certificates)";
 
-    public static LocalCa LoadOrCreate(StorageDirectory storage, TimeProvider time)
+    /// <param name="leafLifetime">How long leaves live; <see cref="DefaultLeafLifetime"/> unless a test asks for less.</param>
+    public static LocalCa LoadOrCreate(StorageDirectory storage, TimeProvider time, TimeSpan? leafLifetime = null)
     {
+        TimeSpan lifetime = leafLifetime ?? DefaultLeafLifetime;
         string directory = storage.EnsureDirectory("ca");
         string certFile = Path.Combine(directory, "root.crt");
         string keyFile = Path.Combine(directory, "root.key");
         using FileStream held = storage.Lock(TimeSpan.FromSeconds(30));
         if (File.Exists(certFile) && File.Exists(keyFile))
         {
-            return new LocalCa(X509Certificate2.CreateFromPemFile(certFile, keyFile), certFile, created: false, time);
+            return new LocalCa(X509Certificate2.CreateFromPemFile(certFile, keyFile), certFile, created: false, time, lifetime);
         }
 
         using ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -63,7 +74,7 @@ public sealed class LocalCa
         // Key first: a root.crt without its key would be "found" by the next start and fail there.
         StorageDirectory.WriteAtomic(keyFile, key.ExportPkcs8PrivateKeyPem(), secret: true);
         StorageDirectory.WriteAtomic(certFile, root.ExportCertificatePem(), secret: false);
-        return new LocalCa(root, certFile, created: true, time);
+        return new LocalCa(root, certFile, created: true, time, lifetime);
     }
 
     /// <summary>A fresh key and leaf certificate for <paramref name="names"/> (DNS names or IP addresses), with the root as its chain.</summary>
@@ -94,7 +105,8 @@ public sealed class LocalCa
         DateTimeOffset now = _time.GetUtcNow();
         byte[] serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7F; // a positive INTEGER (RFC 5280 4.1.2.2)
-        using X509Certificate2 issued = request.Create(_root, now.AddMinutes(-5), now + LeafLifetime, serial);
+        TimeSpan backdate = _leafLifetime / 6 < Backdate ? _leafLifetime / 6 : Backdate;
+        using X509Certificate2 issued = request.Create(_root, now - backdate, now + _leafLifetime, serial);
         X509Certificate2 leaf = issued.CopyWithPrivateKey(key);
         return PemCertificate.ContextFor(leaf, [_root]);
     }

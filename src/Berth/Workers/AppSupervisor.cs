@@ -46,6 +46,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly string _shimPath;
     private WorkerLauncher _launcher;
+    private IReadOnlyDictionary<string, string> _fileEnvironment = new Dictionary<string, string>();
     private ITimer? _ticker;
     private Task _loop = Task.CompletedTask;
     private Task _accept = Task.CompletedTask;
@@ -96,7 +97,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         _accept = AcceptLoopAsync(_stopping.Token);
         _loop = RunAsync();
         _ticker = _time.CreateTimer(_ => Post(new SupervisorEvent.Tick()), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-        Post(new SupervisorEvent.Spawn());
+        Post(new SupervisorEvent.Boot());
         await _booted.Task.WaitAsync(cancellationToken);
     }
 
@@ -174,6 +175,16 @@ public sealed partial class AppSupervisor : IAsyncDisposable
     {
         switch (e)
         {
+            case SupervisorEvent.Boot:
+                if (ReadEnvFile(App) is { } problem)
+                {
+                    FailApp($"app '{App.Name}': {problem}. Create it with NAME=value lines, or remove env_file: from the app");
+                    break;
+                }
+
+                _launcher = NewLauncher(App);
+                EnsureWorkers();
+                break;
             case SupervisorEvent.Spawn:
                 _respawnScheduled = false;
                 EnsureWorkers();
@@ -490,10 +501,22 @@ public sealed partial class AppSupervisor : IAsyncDisposable
             return;
         }
 
+        // The env file is read again on every reload (a deploy uploads a new shared/.env, then reloads); one that
+        // is gone leaves the running workers as they are.
+        if (ReadEnvFile(reload.NewConfig ?? App) is { } problem)
+        {
+            reload.Done.TrySetResult(new ControlResult(false, $"app '{App.Name}' was not reloaded: {problem}; its workers keep serving. Restore the file, or remove env_file: from the app"));
+            return;
+        }
+
         var previous = new Settings(App, _desired);
         if (reload.NewConfig is { } config)
         {
             Adopt(new Settings(config, config.Workers));
+        }
+        else
+        {
+            _launcher = NewLauncher(App);
         }
 
         FailedReason = null;
@@ -520,11 +543,31 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         CheckReloadDone();
     }
 
+    private WorkerLauncher NewLauncher(AppConfig app) => new(app, _shimPath, SocketPath) { FileEnvironment = _fileEnvironment };
+
+    /// <summary>Reads <paramref name="app"/>'s env_file: into <see cref="_fileEnvironment"/>; why it could not, or null.</summary>
+    private string? ReadEnvFile(AppConfig app)
+    {
+        if (app.EnvFile is not { } file)
+        {
+            _fileEnvironment = new Dictionary<string, string>();
+            return null;
+        }
+
+        if (AppEnvironmentFile.Read(file, out IReadOnlyDictionary<string, string> variables) is { } problem)
+        {
+            return problem;
+        }
+
+        _fileEnvironment = variables;
+        return null;
+    }
+
     private void Adopt(Settings settings)
     {
         App = settings.App;
         _desired = settings.Workers;
-        _launcher = new WorkerLauncher(settings.App, _shimPath, SocketPath);
+        _launcher = NewLauncher(settings.App);
         Dispatcher.QueueLimit = settings.App.QueueSize;
     }
 

@@ -11,6 +11,9 @@ internal abstract record SupervisorEvent
 
     internal sealed record Exited(WorkerSlot Slot) : SupervisorEvent;
 
+    /// <summary>The first start: read the app's env_file, then spawn.</summary>
+    internal sealed record Boot : SupervisorEvent;
+
     /// <summary>Start workers until the wanted number is running (after a backoff, for crashes).</summary>
     internal sealed record Spawn : SupervisorEvent;
 

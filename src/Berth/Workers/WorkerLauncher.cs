@@ -20,6 +20,10 @@ public sealed class WorkerLauncher
 
     public string Python { get; }
 
+    /// <summary>The app's env_file: as read at its start or last reload (<see cref="AppSupervisor"/> reads it);
+    /// <see cref="AppConfig.Environment"/> wins over it, as docker compose's environment: wins over env_file:.</summary>
+    public IReadOnlyDictionary<string, string> FileEnvironment { get; init; } = new Dictionary<string, string>();
+
     public static string ResolvePython(AppConfig app) =>
         app.Python ?? (app.Venv is { } venv ? Path.Combine(venv, "bin", "python") : "python3");
 
@@ -62,6 +66,11 @@ public sealed class WorkerLauncher
         {
             info.Environment["VIRTUAL_ENV"] = venv;
             info.Environment["PATH"] = Path.Combine(venv, "bin") + ":" + System.Environment.GetEnvironmentVariable("PATH");
+        }
+
+        foreach (KeyValuePair<string, string> variable in FileEnvironment)
+        {
+            info.Environment[variable.Key] = variable.Value;
         }
 
         foreach (KeyValuePair<string, string> variable in _app.Environment)

@@ -144,7 +144,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("apps:\n  web:\n    module: app\n    server_name: example.com\n", 4, "apps.web.server_name", "berth calls this `hosts`, and it belongs under a site (sites.<name>:)")]
     [InlineData("server:\n  max-body-size: 1M\napps: { web: { module: app } }\n", 2, "server.max-body-size", "write it as `max_body_size` (lower case, with underscores)")]
     [InlineData("apps:\n  web:\n    module: app\n    preload_app: true\n", 4, "apps.web.preload_app", "did you mean `preload`? That is berth's name for `preload_app`")]
-    [InlineData("apps:\n  web:\n    module: app\n    colour: blue\n", 4, "apps.web.colour", "remove it; the keys under an app (apps.<name>:) are module, interface, workers, threads, connections, preload, python, venv, chdir, env, queue, timeout, max_requests, max_requests_jitter, max_lifetime, max_lifetime_jitter, max_memory, websocket_drain_timeout")]
+    [InlineData("apps:\n  web:\n    module: app\n    colour: blue\n", 4, "apps.web.colour", "remove it; the keys under an app (apps.<name>:) are module, interface, workers, threads, connections, preload, python, venv, chdir, env, env_file, queue, timeout, max_requests, max_requests_jitter, max_lifetime, max_lifetime_jitter, max_memory, websocket_drain_timeout, websocket_ping_interval, websocket_idle_timeout")]
     [InlineData("apps:\n  web:\n    module: app\n    harakiri: 60\n", 4, "apps.web.harakiri", "did you mean `timeout`? That is berth's name for `harakiri`")]
     [InlineData("apps:\n  web:\n    module: app\n    reload-on-rss: 512\n", 4, "apps.web.reload-on-rss", "did you mean `max_memory`? That is berth's name for `reload-on-rss`")]
     [InlineData("apps:\n  web:\n    module: app\n    worker-reload-mercy: 60\n", 4, "apps.web.worker-reload-mercy", "did you mean `websocket_drain_timeout`? That is berth's name for `worker-reload-mercy`")]
@@ -238,6 +238,17 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(
             [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.Zero],
             config.Apps.Select(a => a.WebSocketDrainTimeout));
+    }
+
+    [Fact]
+    public void Websockets_are_pinged_every_30s_and_never_closed_for_quiet_unless_set()
+    {
+        BerthConfig config = _files.Valid("apps:\n  web: { module: app }\n  chat: { module: app, websocket_ping_interval: 20s, websocket_idle_timeout: 10m }\n"
+            + "sites:\n  main: { listen: \":8000\", mounts: { /: web, /chat: chat } }\n");
+
+        Assert.Equal(
+            [(TimeSpan.FromSeconds(30), TimeSpan.Zero), (TimeSpan.FromSeconds(20), TimeSpan.FromMinutes(10))],
+            config.Apps.Select(a => (a.WebSocketPingInterval, a.WebSocketIdleTimeout)));
     }
 
     [Fact]

@@ -58,6 +58,11 @@ public sealed class ExampleConfigTests : IDisposable
         SiteConfig fallback = config.Sites[1];
         Assert.Empty(fallback.Hosts);
         Assert.Equal("127.0.0.1:8000", Assert.Single(fallback.Listen).ToString());
+
+        DeploySettings deploy = config.Deploy!;
+        Assert.Equal(("deploy@shop.example.com", "git@github.com:me/shop.git", "/srv/shop"), (Assert.Single(deploy.Hosts).Label, deploy.Repository, deploy.Path));
+        Assert.Equal(["db.sqlite3", "media/"], deploy.Shared);
+        Assert.Equal(("/healthz", 5, "accept-new"), (deploy.HealthCheckPath, deploy.KeepReleases, deploy.Ssh.StrictHostKeyChecking));
     }
 
     [Fact]

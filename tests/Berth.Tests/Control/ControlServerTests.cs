@@ -55,6 +55,22 @@ public sealed class ControlServerTests
     }
 
     [Fact]
+    public async Task Certs_carries_each_acme_sites_next_renewal_and_last_error_in_snake_case()
+    {
+        await using var server = RunningControlServer.Start();
+        await using RunningControlServer.RawConnection raw = await server.ConnectRawAsync();
+
+        string line = await raw.AskAsync("{\"command\":\"certs\"}\n");
+
+        using JsonDocument json = JsonDocument.Parse(line);
+        JsonElement main = json.RootElement.GetProperty("certificates")[0];
+        Assert.Equal("main", main.GetProperty("site").GetString());
+        Assert.Equal(new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero), main.GetProperty("next_renewal").GetDateTimeOffset());
+        Assert.Equal(JsonValueKind.Null, main.GetProperty("last_error").ValueKind);
+        Assert.Contains("certs", server.Control.Calls);
+    }
+
+    [Fact]
     public async Task Reload_carries_the_app_and_the_message()
     {
         await using var server = RunningControlServer.Start();

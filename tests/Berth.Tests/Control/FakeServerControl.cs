@@ -33,6 +33,12 @@ internal sealed class FakeServerControl : IServerControl
         return Task.FromResult(new ControlResult(true, "renewed"));
     }
 
+    public IReadOnlyList<CertificateStatus> GetCertificates()
+    {
+        Calls.Enqueue("certs");
+        return [new CertificateStatus("main", new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero), null, null)];
+    }
+
     public Task<ControlResult> ReloadAsync(string? app, CancellationToken cancellationToken)
     {
         Calls.Enqueue($"reload {app ?? "*"}");

@@ -1,0 +1,68 @@
+namespace Berth.Deploy;
+
+/// <summary>
+/// Where everything is under <c>deploy: path:</c> on a host (DESIGN.md, "On-disk layout"), named once so that
+/// the steps, <c>berth releases</c>, <c>berth logs</c>, the served config and the systemd unit agree:
+/// <code>
+/// {path}/repo/                  git mirror
+/// {path}/releases/&lt;id&gt;/         one checkout per deploy (.venv -> ../../shared/venvs/&lt;hash&gt;, .deploy.log when it failed)
+/// {path}/shared/                data that survives deploys; .env (0600); venvs/&lt;hash&gt;/ with a .complete marker
+/// {path}/current -> releases/&lt;id&gt;
+/// {path}/bin/berth              the self-contained berth the host runs
+/// {path}/.deploy/               lock/ (owner), releases.jsonl, berth.yml, berth.pid, berth.log
+/// </code>
+/// Host paths are POSIX paths whatever the local system, so they are joined with '/', never Path.Combine.
+/// </summary>
+public sealed record DeployPaths(string Root)
+{
+    public string Repo => Root + "/repo";
+
+    public string Releases => Root + "/releases";
+
+    public string Shared => Root + "/shared";
+
+    /// <summary>The app's environment, uploaded from deploy: env_file: and given to the workers (apps' env_file:).</summary>
+    public string SharedEnvFile => Shared + "/.env";
+
+    public string Venvs => Shared + "/venvs";
+
+    /// <summary>The symlink the switch re-points; everything served comes through it.</summary>
+    public string Current => Root + "/current";
+
+    /// <summary>The venv of the live release, as the served config names it.</summary>
+    public string CurrentVenv => Current + "/.venv";
+
+    public string Bin => Root + "/bin";
+
+    public string BerthBinary => Bin + "/berth";
+
+    /// <summary>berth's own state on the host.</summary>
+    public string State => Root + "/.deploy";
+
+    /// <summary>Taken with mkdir, which is atomic: only one deploy at a time.</summary>
+    public string Lock => State + "/lock";
+
+    public string LockOwner => Lock + "/owner";
+
+    /// <summary>One <see cref="ReleaseRecord"/> a line (<see cref="ReleaseHistory"/>).</summary>
+    public string History => State + "/releases.jsonl";
+
+    /// <summary>The berth.yml the host serves (<see cref="ServerConfigRenderer"/>).</summary>
+    public string ServedConfig => State + "/berth.yml";
+
+    /// <summary>berth serve's pid and log in daemon mode, where systemd does not run.</summary>
+    public string PidFile => State + "/berth.pid";
+
+    public string LogFile => State + "/berth.log";
+
+    public string Release(string id) => Releases + "/" + id;
+
+    /// <summary>The step log a failed release keeps.</summary>
+    public string ReleaseLog(string id) => Release(id) + "/.deploy.log";
+
+    /// <summary>The virtualenv keyed by <paramref name="hash"/> (requirements and Python version).</summary>
+    public string Venv(string hash) => Venvs + "/" + hash;
+
+    /// <summary>Written into a venv's directory only once pip succeeded; a venv without it is half built.</summary>
+    public string VenvComplete(string hash) => Venv(hash) + "/.complete";
+}
