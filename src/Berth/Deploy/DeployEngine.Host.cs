@@ -42,7 +42,7 @@ public sealed partial class DeployEngine
                 return new HostOutcome(host.Label, context?.Facts.CurrentRelease, HostStatus.Failed, "preflight", error);
             }
 
-            string target = inputs.Revision.Length > 0 ? $"{Outcome.Sha7(inputs.Revision)} ({inputs.RevisionLabel})" : $"releases/{context.NewRelease}";
+            string target = inputs.Revision.Length > 0 ? $"{ReleaseId.ShortRevision(inputs.Revision)} ({inputs.RevisionLabel})" : $"releases/{context.NewRelease}";
             Finish(host, "preflight", Outcome.Ok($"reached over ssh ({context.Facts.PythonVersion.Trim()}, {(context.Facts.Systemd ? "systemd" : "no systemd: daemon mode")}); target {target}"), preflight, context);
             foreach (IDeployStep step in steps)
             {
@@ -90,10 +90,10 @@ public sealed partial class DeployEngine
     /// <summary>Connects the facts script's answer to a fresh context.</summary>
     private async Task<StepContext> GatherAsync(SshHost remote, BerthConfig config, DeploySettings deploy, DeployInputs inputs, CancellationToken cancellationToken)
     {
-        var layout = new HostLayout(deploy.Path.TrimEnd('/'));
+        var layout = new DeployPaths(deploy.Path.TrimEnd('/'));
         var query = new HostFacts.Query(layout, deploy.Python, deploy.Requirements, deploy.SystemPackages,
             [.. deploy.Shared, .. deploy.EnvFile is null ? Array.Empty<string>() : [".env"]],
-            deploy.ServiceUser ?? remote.Host.User, ServiceStep.UnitPath(AppName(config)));
+            deploy.ServiceUser ?? remote.Host.User, SystemdUnit.UnitPath(AppName(config)));
         RemoteResult facts = await remote.RunAsync(HostFacts.Command(query), null, cancellationToken).ConfigureAwait(false);
         if (!facts.Succeeded)
         {
@@ -173,7 +173,7 @@ public sealed partial class DeployEngine
         {
             string leftRevision = context.Facts.CurrentRevision ?? "";
             return new ReleaseRecord(left, leftRevision, ReleaseStatus.RolledBack, inputs.Owner.Who, inputs.Owner.From, inputs.StartedAt, duration,
-                HostLayout.ReleaseIdOf(context.Facts.CurrentVenvTarget), null, $"berth rollback to {release}");
+                DeployPaths.TargetName(context.Facts.CurrentVenvTarget), null, $"berth rollback to {release}");
         }
 
         return new ReleaseRecord(release, context.Revision, rollback && status == ReleaseStatus.RolledBack ? ReleaseStatus.Failed : status,

@@ -37,7 +37,7 @@ public sealed partial class DeployEngine(IDeployProgress progress, TimeProvider 
         Func<DeployHost, DeployInputs, CancellationToken, Task<HostOutcome>> run, CancellationToken cancellationToken)
     {
         DeploySettings deploy = Settings(config);
-        IReadOnlyList<DeployHost> hosts = SelectHosts(deploy, named);
+        IReadOnlyList<DeployHost> hosts = SelectHosts(config, named);
         DateTimeOffset startedAt = time.GetUtcNow();
         long started = time.GetTimestamp();
         LockOwner owner = LockOwner.Here(time);
@@ -70,28 +70,19 @@ public sealed partial class DeployEngine(IDeployProgress progress, TimeProvider 
     internal static string AppName(BerthConfig config) =>
         config.Apps.Count > 0 ? config.Apps[0].Name : Path.GetFileName(config.Deploy?.Path.TrimEnd('/') ?? "app");
 
-    /// <summary>The hosts named on the command line, in <c>deploy: hosts:</c> order; all of them when none is named.</summary>
-    internal static IReadOnlyList<DeployHost> SelectHosts(DeploySettings deploy, IReadOnlyList<string> named)
+    /// <summary>The hosts named on the command line (all of them when none is), as <see cref="DeployTarget.Select"/>
+    /// finds them for every command about deployed hosts.</summary>
+    internal static IReadOnlyList<DeployHost> SelectHosts(BerthConfig config, IReadOnlyList<string> named)
     {
-        if (named.Count == 0)
+        IReadOnlyList<DeployTarget> targets = DeployTarget.Select(config, named, out IReadOnlyList<string> unknown);
+        if (unknown.Count > 0)
         {
-            return deploy.Hosts;
+            throw new DeployException($"{string.Join(", ", unknown)}: not one of deploy: hosts: ({string.Join(", ", config.Deploy!.Hosts.Select(h => h.Label))})",
+                "name a host as it is written there (or its address alone), or add it to deploy: hosts:");
         }
 
-        foreach (string name in named)
-        {
-            if (!deploy.Hosts.Any(h => Matches(h, name)))
-            {
-                throw new DeployException($"{name} is not one of deploy: hosts: ({string.Join(", ", deploy.Hosts.Select(h => h.Label))})",
-                    "name a host as it is written there, or add it to deploy: hosts:");
-            }
-        }
-
-        return deploy.Hosts.Where(h => named.Any(n => Matches(h, n))).ToList();
+        return targets.Select(t => t.Host).ToList();
     }
-
-    private static bool Matches(DeployHost host, string name) =>
-        name == host.Label || name == host.Address || name == $"{host.User}@{host.Address}" || name == $"{host.Address}:{host.Port}";
 
     private static async Task<DeployInputs> PrepareAsync(BerthConfig config, DeploySettings deploy, IReadOnlyList<DeployHost> hosts, LockOwner owner,
         bool breakLock, DateTimeOffset startedAt, LocalFiles work, bool resolve, CancellationToken cancellationToken)

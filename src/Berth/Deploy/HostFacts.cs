@@ -35,11 +35,11 @@ public sealed record HostFacts
     public bool ServiceUserExists { get; init; } = true;
     public string History { get; init; } = "";
 
-    public string? CurrentRelease => HostLayout.ReleaseIdOf(CurrentTarget);
+    public string? CurrentRelease => DeployPaths.TargetName(CurrentTarget);
 
     /// <summary>What to ask: the deploy settings' names that the script checks.</summary>
     public sealed record Query(
-        HostLayout Layout,
+        DeployPaths Layout,
         string Python,
         string Requirements,
         IReadOnlyList<string> Packages,
@@ -50,7 +50,7 @@ public sealed record HostFacts
     /// <summary>The one script, with every name quoted into it (it is data, and tested as a string).</summary>
     public static RemoteCommand Command(Query q)
     {
-        HostLayout l = q.Layout;
+        DeployPaths l = q.Layout;
         var s = new StringBuilder();
         s.Append("P=").Append(ShellQuote.Word(l.Root)).Append('\n');
         s.Append("for d in \"$P\" \"$P/repo\" \"$P/releases\" \"$P/shared\" \"$P/shared/venvs\" \"$P/.deploy\" \"$P/bin\"; do [ -d \"$d\" ] && echo \"dir=$(stat -c %U \"$d\") $d\"; done\n");

@@ -5,16 +5,19 @@ namespace Berth.Tests.Deploy;
 
 public sealed class DeployEngineTests
 {
-    private static readonly DeploySettings Deploy = new()
+    private static readonly BerthConfig Deploy = new(new ServerSettings(), [], [], "/src/shop/berth.yml")
     {
-        Hosts = [new DeployHost("deploy", "web1", 22), new DeployHost("deploy", "web2", 2222)],
-        Repository = "/src/shop.git",
-        Path = "/srv/shop",
+        Deploy = new DeploySettings
+        {
+            Hosts = [new DeployHost("deploy", "web1", 22), new DeployHost("deploy", "web2", 2222)],
+            Repository = "/src/shop.git",
+            Path = "/srv/shop",
+        },
     };
 
     [Fact]
-    public void Hosts_named_on_the_command_line_are_taken_in_config_order_by_label_or_address() =>
-        Assert.Equal(["deploy@web1", "deploy@web2:2222"], DeployEngine.SelectHosts(Deploy, ["web2", "deploy@web1"]).Select(h => h.Label));
+    public void Hosts_named_on_the_command_line_are_found_by_label_or_address() =>
+        Assert.Equal(["deploy@web2:2222", "deploy@web1"], DeployEngine.SelectHosts(Deploy, ["web2", "deploy@web1"]).Select(h => h.Label));
 
     [Fact]
     public void No_host_named_means_every_host() =>
@@ -25,7 +28,7 @@ public sealed class DeployEngineTests
     {
         var error = Assert.Throws<DeployException>(() => DeployEngine.SelectHosts(Deploy, ["web3"]));
 
-        Assert.Equal("web3 is not one of deploy: hosts: (deploy@web1, deploy@web2:2222)", error.Message);
+        Assert.Equal("web3: not one of deploy: hosts: (deploy@web1, deploy@web2:2222)", error.Message);
     }
 
     [Fact]

@@ -8,13 +8,13 @@ public sealed class HostFactsTests : IDisposable
 
     public void Dispose() => _root.Delete(recursive: true);
 
-    private static HostFacts.Query Query(HostLayout layout) =>
+    private static HostFacts.Query Query(DeployPaths layout) =>
         new(layout, "/usr/bin/python3", "requirements.txt", [], ["db.sqlite3", "media/"], Environment.UserName, "/etc/systemd/system/berth-web.service");
 
     [Fact]
     public void An_empty_host_has_no_release_no_venv_and_no_copies()
     {
-        var layout = new HostLayout(Path.Combine(_root.FullName, "srv", "shop"));
+        var layout = new DeployPaths(Path.Combine(_root.FullName, "srv", "shop"));
 
         RemoteResult result = LocalShell.Run(HostFacts.Command(Query(layout)));
         HostFacts facts = HostFacts.Parse(result.Stdout);
@@ -31,7 +31,7 @@ public sealed class HostFactsTests : IDisposable
     [Fact]
     public void A_deployed_host_reports_its_live_release_revision_venv_links_and_lock()
     {
-        var layout = new HostLayout(Path.Combine(_root.FullName, "shop"));
+        var layout = new DeployPaths(Path.Combine(_root.FullName, "shop"));
         string release = layout.Release("20261204T160000-0123456");
         Directory.CreateDirectory(release);
         Directory.CreateDirectory(Path.Combine(layout.Venv("abcdef0123456789")));
@@ -50,7 +50,7 @@ public sealed class HostFactsTests : IDisposable
 
         Assert.Equal("20261204T160000-0123456", facts.CurrentRelease);
         Assert.Equal("0123456789abcdef0123456789abcdef01234567", facts.CurrentRevision);
-        Assert.Equal("abcdef0123456789", HostLayout.ReleaseIdOf(facts.CurrentVenvTarget));
+        Assert.Equal("abcdef0123456789", DeployPaths.TargetName(facts.CurrentVenvTarget));
         Assert.Contains("abcdef0123456789", facts.CompleteVenvs);
         Assert.Equal("flask\n", System.Text.Encoding.UTF8.GetString(facts.CurrentRequirements!));
         Assert.Equal($"{layout.Shared}/db.sqlite3", facts.SharedLinks["db.sqlite3"]);

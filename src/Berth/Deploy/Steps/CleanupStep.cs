@@ -35,6 +35,6 @@ public sealed class CleanupStep : IDeployStep
         return Outcome.Changed(plan, $"would remove {names} (keep_releases: {context.Deploy.KeepReleases})", $"removed {names} (keep_releases: {context.Deploy.KeepReleases})");
     }
 
-    public static RemoteCommand Remove(HostLayout layout, IReadOnlyList<string> releases) =>
+    public static RemoteCommand Remove(DeployPaths layout, IReadOnlyList<string> releases) =>
         RemoteCommand.Of(["rm", "-rf", .. releases.Select(layout.Release)]);
 }

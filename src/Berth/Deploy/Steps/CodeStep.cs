@@ -19,7 +19,7 @@ public sealed class CodeStep : IDeployStep
     public async Task<StepResult> DetectAndRunAsync(StepContext context, bool plan, CancellationToken cancellationToken)
     {
         string sha = context.Inputs.Revision;
-        string target = $"{Outcome.Sha7(sha)} ({context.Inputs.RevisionLabel})";
+        string target = $"{ReleaseId.ShortRevision(sha)} ({context.Inputs.RevisionLabel})";
         if (WhyNewRelease(context) is not { } why)
         {
             return Outcome.Ok($"the live release {context.PreviousRelease} already is {target}");
@@ -81,11 +81,11 @@ public sealed class CodeStep : IDeployStep
         {
             return facts.CurrentRevision is null
                 ? $"the live release {facts.CurrentRelease} has no REVISION file"
-                : $"the live release is {Outcome.Sha7(facts.CurrentRevision)}";
+                : $"the live release is {ReleaseId.ShortRevision(facts.CurrentRevision)}";
         }
 
         string hash = VenvHash.Compute(facts.CurrentRequirements, facts.PythonVersion, context.Deploy.PipArguments, context.Deploy.VenvSystemSitePackages);
-        string? liveVenv = HostLayout.ReleaseIdOf(facts.CurrentVenvTarget);
+        string? liveVenv = DeployPaths.TargetName(facts.CurrentVenvTarget);
         if (liveVenv != hash)
         {
             return $"the live release's venv {liveVenv ?? "(none)"} was built for another Python or pip: ({facts.PythonVersion.Trim()} now gives {hash})";
@@ -111,7 +111,7 @@ public sealed class CodeStep : IDeployStep
     /// Clones the mirror the first time, fetches only when the commit is not there yet, extracts the commit into
     /// the release and writes REVISION; prints the requirements file base64-encoded for the venv step.
     /// </summary>
-    public static RemoteCommand FetchAndCheckout(HostLayout layout, string repository, string sha, string id, string requirements)
+    public static RemoteCommand FetchAndCheckout(DeployPaths layout, string repository, string sha, string id, string requirements)
     {
         string script = $$"""
             M="$1/repo"; R="$1/releases/$4"
@@ -125,7 +125,7 @@ public sealed class CodeStep : IDeployStep
 
     /// <summary>Extracts an uploaded <c>git archive</c> into the release (the arguments as in <see cref="FetchAndCheckout"/>,
     /// with the tar file as $2).</summary>
-    public static RemoteCommand ExtractUpload(HostLayout layout, string tarPath, string sha, string id, string requirements)
+    public static RemoteCommand ExtractUpload(DeployPaths layout, string tarPath, string sha, string id, string requirements)
     {
         string script = """
             R="$1/releases/$4"
@@ -136,7 +136,7 @@ public sealed class CodeStep : IDeployStep
     }
 
     /// <summary>The requirements of a commit the mirror already has, for --plan.</summary>
-    public static RemoteCommand ShowRequirements(HostLayout layout, string sha, string requirements) =>
+    public static RemoteCommand ShowRequirements(DeployPaths layout, string sha, string requirements) =>
         RemoteCommand.Of("sh", "-c", $"git --git-dir=\"$1\" cat-file -e \"$2^{{commit}}\" 2>/dev/null || exit 0; printf '{RequirementsPrefix}'; git --git-dir=\"$1\" show \"$2:$3\" 2>/dev/null | base64 -w0; echo",
             "sh", layout.Repo, sha, requirements);
 
@@ -152,7 +152,7 @@ public sealed class CodeStep : IDeployStep
         try
         {
             await LocalGit.ArchiveAsync(context.Deploy.Repository, context.Inputs.Revision, tar, cancellationToken).ConfigureAwait(false);
-            string remote = $"{context.Layout.DeployDir}/upload-{id}.tar";
+            string remote = $"{context.Layout.State}/upload-{id}.tar";
             await context.Remote.UploadAsync(tar, remote, 0x180 /* 0600 */, cancellationToken).ConfigureAwait(false);
             return await context.RunAsync(ExtractUpload(context.Layout, remote, context.Inputs.Revision, id, context.Deploy.Requirements), cancellationToken, quiet: true).ConfigureAwait(false);
         }

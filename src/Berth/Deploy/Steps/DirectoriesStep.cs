@@ -7,8 +7,8 @@ public sealed class DirectoriesStep : IDeployStep
 
     public async Task<StepResult> DetectAndRunAsync(StepContext context, bool plan, CancellationToken cancellationToken)
     {
-        HostLayout l = context.Layout;
-        string[] wanted = [l.Root, l.Repo, l.Releases, l.Shared, l.Venvs, l.DeployDir, l.Bin];
+        DeployPaths l = context.Layout;
+        string[] wanted = [l.Root, l.Repo, l.Releases, l.Shared, l.Venvs, l.State, l.Bin];
         string[] wrong = wanted.Where(d => context.Facts.Directories.GetValueOrDefault(d) != context.Host.User).ToArray();
         bool needUser = !context.Facts.ServiceUserExists;
         if (wrong.Length == 0 && !needUser)
@@ -58,6 +58,6 @@ public sealed class DirectoriesStep : IDeployStep
     public static RemoteCommand MakeDirectories(StepContext context, IReadOnlyList<string> directories) =>
         context.Privileged(["install", "-d", "-o", context.Host.User, .. directories]);
 
-    private static string Relative(HostLayout l, string directory) =>
+    private static string Relative(DeployPaths l, string directory) =>
         directory == l.Root ? l.Root : directory[(l.Root.Length + 1)..] + "/";
 }

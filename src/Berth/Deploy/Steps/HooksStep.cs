@@ -41,7 +41,7 @@ public sealed class HooksStep(string name, bool afterSwitch) : IDeployStep
         return Outcome.Changed($"ran {string.Join("; ", hooks)}");
     }
 
-    public static RemoteCommand Run(HostLayout layout, string directory, string hook)
+    public static RemoteCommand Run(DeployPaths layout, string directory, string hook)
     {
         const string script = """
             cd "$1" || exit 1
@@ -49,6 +49,6 @@ public sealed class HooksStep(string name, bool afterSwitch) : IDeployStep
             if [ -f "$2" ]; then set -a; . "$2"; set +a; fi
             exec sh -c "$3"
             """;
-        return RemoteCommand.Of("sh", "-c", script, "sh", directory, layout.EnvFile, hook);
+        return RemoteCommand.Of("sh", "-c", script, "sh", directory, layout.SharedEnvFile, hook);
     }
 }

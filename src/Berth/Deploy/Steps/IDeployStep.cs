@@ -29,6 +29,4 @@ public static class Outcome
 
     /// <summary>"would …" under --plan, the past tense otherwise.</summary>
     public static StepResult Changed(bool plan, string wouldDo, string did) => Changed(plan ? wouldDo : did);
-
-    public static string Sha7(string revision) => revision.Length > 7 ? revision[..7] : revision;
 }

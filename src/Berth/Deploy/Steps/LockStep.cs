@@ -50,7 +50,7 @@ public sealed class LockStep : IDeployStep
     /// <paramref name="sudoUser"/>), then takes the lock with the owner file from stdin. Prints the broken lock's
     /// owner with <paramref name="breakLock"/>; exits <see cref="HeldElsewhere"/> printing the holder otherwise.
     /// </summary>
-    public static RemoteCommand Acquire(HostLayout layout, LockOwner owner, bool breakLock, string? sudoUser)
+    public static RemoteCommand Acquire(DeployPaths layout, LockOwner owner, bool breakLock, string? sudoUser)
     {
         string makeDir = sudoUser is null
             ? "mkdir -p \"$D\""
@@ -62,6 +62,6 @@ public sealed class LockStep : IDeployStep
     }
 
     /// <summary>Removes the lock only while it is still this run's (someone may have broken it and taken it since).</summary>
-    public static RemoteCommand Release(HostLayout layout, LockOwner owner) =>
+    public static RemoteCommand Release(DeployPaths layout, LockOwner owner) =>
         new(["sh", "-c", "[ \"$(cat \"$1/owner\" 2>/dev/null)\" = \"$(cat)\" ] && rm -rf \"$1\"; true", "sh", layout.Lock], owner.ToFileText());
 }

@@ -52,7 +52,7 @@ public sealed class ReloadStep : IDeployStep
 
     /// <summary>berth's daemon mode (<c>serve --daemon</c> returns once serving, or with serve's exit code and its log's
     /// tail); a restart asks the old server to stop gracefully and waits for its pid to go.</summary>
-    public static RemoteCommand Daemon(HostLayout layout, Kind kind)
+    public static RemoteCommand Daemon(DeployPaths layout, Kind kind)
     {
         const string script = """
             B="$1/bin/berth"; S="$1/.deploy/control.sock"; F="$1/.deploy/berth.pid"

@@ -9,8 +9,6 @@ public sealed class ServiceStep : IDeployStep
 {
     public string Name => "service";
 
-    public static string UnitPath(string appName) => $"/etc/systemd/system/berth-{appName}.service";
-
     public async Task<StepResult> DetectAndRunAsync(StepContext context, bool plan, CancellationToken cancellationToken)
     {
         HostFacts facts = context.Facts;
@@ -40,7 +38,7 @@ public sealed class ServiceStep : IDeployStep
             return Outcome.Changed($"would install {unit}: {why}");
         }
 
-        string staged = $"{context.Layout.DeployDir}/{unit}";
+        string staged = $"{context.Layout.State}/{unit}";
         await context.Remote.UploadAsync(context.Inputs.UnitFile!, staged, 0x1A4, cancellationToken).ConfigureAwait(false);
         await context.RunCheckedAsync(Install(context, staged, unit), $"installing {unit}",
             $"check that {context.Host.User} may run sudo without a password", cancellationToken).ConfigureAwait(false);

@@ -19,7 +19,7 @@ public sealed class SharedStep : IDeployStep
             string why = context.Facts.EnvSha is null ? "none on the host yet" : "it differs from shared/.env";
             if (!plan)
             {
-                await context.Remote.UploadAsync(envFile, context.Layout.EnvFile, 0x180 /* 0600: it holds the app's secrets */, cancellationToken).ConfigureAwait(false);
+                await context.Remote.UploadAsync(envFile, context.Layout.SharedEnvFile, 0x180 /* 0600: it holds the app's secrets */, cancellationToken).ConfigureAwait(false);
                 context.EnvChanged = true;
             }
 
@@ -49,7 +49,7 @@ public sealed class SharedStep : IDeployStep
         var links = context.Deploy.Shared.Select(s => s.TrimEnd('/')).Select(p => (p, $"{context.Layout.Shared}/{p}")).ToList();
         if (context.Deploy.EnvFile is not null)
         {
-            links.Add((".env", context.Layout.EnvFile));
+            links.Add((".env", context.Layout.SharedEnvFile));
         }
 
         return links;
@@ -57,7 +57,7 @@ public sealed class SharedStep : IDeployStep
 
     /// <summary>For each path: its directory (or, for a file, its parent) in shared/, then the link in the release,
     /// replacing whatever the repository had there.</summary>
-    public static RemoteCommand Link(HostLayout layout, string release, IReadOnlyList<string> shared, bool envFile)
+    public static RemoteCommand Link(DeployPaths layout, string release, IReadOnlyList<string> shared, bool envFile)
     {
         const string script = """
             set -e

@@ -40,27 +40,31 @@ public sealed class SmokeTestStep : IDeployStep
 
     public static string ModuleOf(string module) => module.Split(':')[0];
 
-    /// <summary>Where the app's workers start in the release: its <c>chdir:</c> relative to berth.yml's directory
-    /// (the repository root), or the release itself.</summary>
+    /// <summary>Where the app's workers start in the release, as the served config has it (ServerConfigRenderer): its
+    /// <c>chdir:</c> relative to berth.yml's directory, which is <see cref="DeploySettings.ConfigDirectoryInRepository"/>
+    /// in the release.</summary>
     public static string ReleaseDirectory(StepContext context, string release, AppConfig app)
     {
         string root = context.Layout.Release(release);
+        string configDirectory = context.Deploy.ConfigDirectoryInRepository is { Length: > 0 } inRepository
+            ? $"{root}/{inRepository.Replace('\\', '/')}"
+            : root;
         if (app.Chdir is null || context.Config.Path is null)
         {
-            return root;
+            return configDirectory;
         }
 
         string relative = Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(context.Config.Path))!, app.Chdir);
-        return relative == "." || relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? root : $"{root}/{relative}";
+        return relative == "." ? configDirectory : Path.IsPathRooted(relative) ? root : $"{configDirectory}/{relative}";
     }
 
-    public static RemoteCommand Import(HostLayout layout, string directory, string release, string module)
+    public static RemoteCommand Import(DeployPaths layout, string directory, string release, string module)
     {
         const string script = """
             cd "$1" || exit 1
             if [ -f "$3" ]; then set -a; . "$3"; set +a; fi
             exec "$2/.venv/bin/python" -c 'import importlib, sys; sys.path.insert(0, "."); importlib.import_module(sys.argv[1])' "$4"
             """;
-        return RemoteCommand.Of("sh", "-c", script, "sh", directory, release, layout.EnvFile, module);
+        return RemoteCommand.Of("sh", "-c", script, "sh", directory, release, layout.SharedEnvFile, module);
     }
 }

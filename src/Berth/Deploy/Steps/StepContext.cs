@@ -30,7 +30,7 @@ public sealed class StepContext
     public required IRemoteHost Remote { get; init; }
     public required BerthConfig Config { get; init; }
     public required DeploySettings Deploy { get; init; }
-    public required HostLayout Layout { get; init; }
+    public required DeployPaths Layout { get; init; }
     public required DeployInputs Inputs { get; init; }
     public required HostFacts Facts { get; set; }
     public required TimeProvider Time { get; init; }

@@ -25,7 +25,7 @@ public sealed class SwitchStep : IDeployStep
         return Outcome.Changed(plan, $"would point current at releases/{release} (now {from})", $"current: {from} → releases/{release}");
     }
 
-    public static RemoteCommand Point(HostLayout layout, string release) =>
+    public static RemoteCommand Point(DeployPaths layout, string release) =>
         RemoteCommand.Of("sh", "-c", "cd \"$1\" && ln -sfn \"releases/$2\" current.tmp && mv -T current.tmp current", "sh", layout.Root, release);
 
     /// <summary>After a failed reload or health check: <c>current</c> back to the release that served before, and a

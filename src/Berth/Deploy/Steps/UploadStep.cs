@@ -17,7 +17,7 @@ public sealed class UploadStep(string name, string what, Func<StepContext, (stri
     /// <summary>.deploy/berth.yml: the apps and sites pointed at <c>current</c>; berth reads it only when it starts,
     /// so a new one means a restart (a reload re-imports the apps but keeps the config).</summary>
     public static UploadStep ServerConfig() => new("server config", ".deploy/berth.yml",
-        c => (c.Inputs.ServerConfig, c.Inputs.ServerConfigSha, c.Layout.ServerConfig, c.Facts.ServerConfigSha), Readable,
+        c => (c.Inputs.ServerConfig, c.Inputs.ServerConfigSha, c.Layout.ServedConfig, c.Facts.ServerConfigSha), Readable,
         c => c.ConfigChanged = c.Facts.ServerConfigSha is not null);
 
     public string Name => name;

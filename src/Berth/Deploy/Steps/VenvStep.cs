@@ -16,13 +16,13 @@ public sealed class VenvStep : IDeployStep
         HostFacts facts = context.Facts;
         if (context.NewRelease is not { } release)
         {
-            context.VenvHash = HostLayout.ReleaseIdOf(facts.CurrentVenvTarget);
+            context.VenvHash = DeployPaths.TargetName(facts.CurrentVenvTarget);
             return Outcome.Ok($"the live release keeps venv {context.VenvHash}");
         }
 
         if (plan && !context.RequirementsKnown)
         {
-            return Outcome.Changed($"would reuse or build a venv for {context.Deploy.Requirements} of {Outcome.Sha7(context.Inputs.Revision)} (the host's mirror does not have that commit yet, so its requirements are not known)");
+            return Outcome.Changed($"would reuse or build a venv for {context.Deploy.Requirements} of {ReleaseId.ShortRevision(context.Inputs.Revision)} (the host's mirror does not have that commit yet, so its requirements are not known)");
         }
 
         string python = facts.PythonVersion.Trim();
@@ -39,7 +39,7 @@ public sealed class VenvStep : IDeployStep
 
         string hash = VenvHash.Compute(context.Requirements, python, context.Deploy.PipArguments, context.Deploy.VenvSystemSitePackages);
         context.VenvHash = hash;
-        string live = HostLayout.ReleaseIdOf(facts.CurrentVenvTarget) is { } liveHash ? $"the live release uses {liveHash}" : "no live release";
+        string live = DeployPaths.TargetName(facts.CurrentVenvTarget) is { } liveHash ? $"the live release uses {liveHash}" : "no live release";
         string why = context.Requirements is null ? $"no {context.Deploy.Requirements} in the release" : $"{context.Deploy.Requirements} + {python}";
         if (facts.CompleteVenvs.Contains(hash))
         {
@@ -62,7 +62,7 @@ public sealed class VenvStep : IDeployStep
         return Outcome.Changed($"built venv {hash}: none for {why} ({live})");
     }
 
-    public static RemoteCommand Build(HostLayout layout, string release, string hash, string python, string requirements, IReadOnlyList<string> pipArguments, bool systemSitePackages)
+    public static RemoteCommand Build(DeployPaths layout, string release, string hash, string python, string requirements, IReadOnlyList<string> pipArguments, bool systemSitePackages)
     {
         string script = """
             set -e
@@ -78,6 +78,6 @@ public sealed class VenvStep : IDeployStep
     }
 
     /// <summary>The release's <c>.venv</c>, relative so the release reads the same from any mount point.</summary>
-    public static RemoteCommand Link(HostLayout layout, string release, string hash) =>
+    public static RemoteCommand Link(DeployPaths layout, string release, string hash) =>
         RemoteCommand.Of("ln", "-sfn", $"../../shared/venvs/{hash}", $"{layout.Release(release)}/.venv");
 }

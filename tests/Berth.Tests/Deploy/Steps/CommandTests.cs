@@ -6,7 +6,7 @@ namespace Berth.Tests.Deploy.Steps;
 
 public sealed class CommandTests : IDisposable
 {
-    private static readonly HostLayout Shop = new("/srv/shop");
+    private static readonly DeployPaths Shop = new("/srv/shop");
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("berth-steps-");
 
     public void Dispose() => _root.Delete(recursive: true);
@@ -46,7 +46,7 @@ public sealed class CommandTests : IDisposable
     [Fact]
     public void Shared_paths_are_links_into_shared_and_a_file_is_created_there_through_its_link()
     {
-        var layout = new HostLayout(_root.FullName);
+        var layout = new DeployPaths(_root.FullName);
         Directory.CreateDirectory(Path.Combine(layout.Release("r1"), "media"));
         File.WriteAllText(Path.Combine(layout.Release("r1"), "media", "from-git.txt"), "x");
 
@@ -64,7 +64,7 @@ public sealed class CommandTests : IDisposable
     [Fact]
     public void An_uploaded_archive_becomes_the_release_with_its_revision_and_requirements()
     {
-        var layout = new HostLayout(_root.FullName);
+        var layout = new DeployPaths(_root.FullName);
         string source = Directory.CreateDirectory(Path.Combine(_root.FullName, "src")).FullName;
         File.WriteAllText(Path.Combine(source, "requirements.txt"), "flask\n");
         File.WriteAllText(Path.Combine(source, "app.py"), "app = None\n");

@@ -11,7 +11,7 @@ public sealed class LockStepTests : IDisposable
 
     public void Dispose() => _root.Delete(recursive: true);
 
-    private HostLayout Layout => new(Path.Combine(_root.FullName, "shop"));
+    private DeployPaths Layout => new(Path.Combine(_root.FullName, "shop"));
 
     [Fact]
     public void The_first_run_takes_the_lock_and_a_second_is_refused_with_the_owner()
@@ -51,5 +51,5 @@ public sealed class LockStepTests : IDisposable
 
     [Fact]
     public void Without_root_the_deploy_directory_is_made_through_sudo_for_the_ssh_user() =>
-        Assert.Contains("|| sudo -n install -d -o deploy \"$1\" \"$D\"", LockStep.Acquire(new HostLayout("/srv/shop"), Alice, false, "deploy").Argv[2], StringComparison.Ordinal);
+        Assert.Contains("|| sudo -n install -d -o deploy \"$1\" \"$D\"", LockStep.Acquire(new DeployPaths("/srv/shop"), Alice, false, "deploy").Argv[2], StringComparison.Ordinal);
 }
