@@ -199,6 +199,37 @@ public sealed class DeployTests(PublishedBerth berth, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task Ctrl_C_on_the_berth_command_releases_the_lock_and_exits_1()
+    {
+        await DeployAndCheckAsync("v1");
+        await _repo.CommitAppAsync("v2");
+        var start = new ProcessStartInfo(berth.Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string word in (string[])["deploy", "--config", ConfigPath])
+        {
+            start.ArgumentList.Add(word);
+        }
+
+        using Process deploy = Process.Start(start)!;
+        Task<string> errors = deploy.StandardError.ReadToEndAsync();
+        string? line;
+        while ((line = await deploy.StandardOutput.ReadLineAsync()) is not null && !line.Contains("  venv …", StringComparison.Ordinal))
+        {
+            output.WriteLine(line);
+        }
+
+        Assert.NotNull(line);
+        await HostProcess.CheckAsync("kill", ["-INT", deploy.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        string rest = await deploy.StandardOutput.ReadToEndAsync();
+        await deploy.WaitForExitAsync(Deadline());
+        output.WriteLine(rest + await errors);
+
+        Assert.Equal(1, deploy.ExitCode);
+        Assert.Contains("cancelled", rest, StringComparison.Ordinal);
+        Assert.False((await _host.ExecAsync($"test -e {DeployPath}/.deploy/lock")).Succeeded, "the lock is still there");
+        Assert.Equal("hello from v1\n", await GetAsync(_host, "/"));
+    }
+
+    [Fact]
     public async Task Rollback_puts_the_previous_good_release_back_and_records_the_one_it_left()
     {
         string v1 = (await DeployAndCheckAsync("v1")).Hosts[0].Release!;
