@@ -264,6 +264,14 @@ public sealed partial class Master : IServerControl, IDisposable
         ControlResult certificates = ReloadCertificates();
         ControlResult[] results = await Task.WhenAll(_apps.Values.Select(a => a.ReloadAsync())).WaitAsync(cancellationToken);
         results = certificates.Message.Length > 0 ? [certificates, .. results] : results;
+
+        // A deploy switched `current` and reloaded: static files follow once the new code serves (not before, and
+        // not when the new code failed to start, so files and code stay of one release).
+        if (results.All(r => r.Ok) && _edge is { } edge)
+        {
+            results = [.. results, .. edge.ResolveStaticRootsAgain().Select(problem => new ControlResult(false, problem))];
+        }
+
         return new ControlResult(results.All(r => r.Ok), string.Join("\n", results.Select(r => r.Message)));
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Berth.Config;
+using Berth.Deploy.Ssh;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Cli;
@@ -22,6 +23,7 @@ public static class BerthCommand
               berth serve --config berth.yml
               berth check --config berth.yml
               berth status          (also: berth top, berth reload [APP], berth scale APP N, berth stop)
+              berth releases        (also: berth logs -f): what berth deploy left on the hosts of deploy:
             """);
 
         var serveOptions = new ServeOptions();
@@ -52,6 +54,11 @@ public static class BerthCommand
         root.Subcommands.Add(CertCommand.Create());
         root.Subcommands.Add(DeployCommand.Create());
         root.Subcommands.Add(DeployCommand.CreateRollback());
+
+        // The commands about deployed hosts reach them with the system ssh client, one connection per host.
+        RemoteConnector ssh = async (target, cancellationToken) => await SshHost.ConnectAsync(target.Host, target.Settings.Ssh, cancellationToken);
+        root.Subcommands.Add(ReleasesCommand.Create(ssh));
+        root.Subcommands.Add(LogsCommand.Create(ssh, (host, command) => ((SshHost)host).StartStreaming(command)));
         return root;
     }
 

@@ -171,6 +171,16 @@ public static class ServerConfigRenderer
             {
                 yaml.Line(2, "websocket_drain_timeout", Duration.Format(app.WebSocketDrainTimeout));
             }
+
+            if (app.WebSocketPingInterval != defaults.WebSocketPingInterval)
+            {
+                yaml.Line(2, "websocket_ping_interval", Duration.Format(app.WebSocketPingInterval));
+            }
+
+            if (app.WebSocketIdleTimeout != defaults.WebSocketIdleTimeout)
+            {
+                yaml.Line(2, "websocket_idle_timeout", Duration.Format(app.WebSocketIdleTimeout));
+            }
         }
 
         static void Optional(YamlText text, string key, long value, long defaultValue)

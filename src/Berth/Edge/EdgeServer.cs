@@ -149,6 +149,15 @@ public sealed class EdgeServer : IAsyncDisposable
     public void Publish(BerthConfig config, IReadOnlyDictionary<string, AppSupervisor> apps) =>
         _routing = RoutingTable.Build(config, Listeners, apps, _time, _routing);
 
+    /// <summary>Static roots are pinned where they resolved (<see cref="StaticFileHandler"/>); a reload resolves them
+    /// again, so a deploy's switch of <c>current</c> reaches static files when it reaches the code. Returns the roots
+    /// that did not resolve (they keep serving from where they were).</summary>
+    public IReadOnlyList<string> ResolveStaticRootsAgain()
+    {
+        _routing = _routing.WithStaticRootsResolvedAgain(_time, out IReadOnlyList<string> unresolved);
+        return unresolved;
+    }
+
     private HostRouter RouterFor(HttpContext context)
     {
         RoutingTable routing = _routing;

@@ -13,11 +13,13 @@ public sealed class RoutingTable
 {
     private readonly HostRouter[] _routers;
     private readonly Dictionary<string, StaticFileHandler> _statics;
+    private readonly (BerthConfig Config, IReadOnlyList<ListenAddress> Listeners, IReadOnlyDictionary<string, AppSupervisor> Apps) _source;
 
-    private RoutingTable(HostRouter[] routers, Dictionary<string, StaticFileHandler> statics)
+    private RoutingTable(HostRouter[] routers, Dictionary<string, StaticFileHandler> statics, BerthConfig config, IReadOnlyList<ListenAddress> listeners, IReadOnlyDictionary<string, AppSupervisor> apps)
     {
         _routers = routers;
         _statics = statics;
+        _source = (config, listeners, apps);
     }
 
     /// <summary>The router of the listener at <paramref name="index"/> in the list the table was built for.</summary>
@@ -25,18 +27,47 @@ public sealed class RoutingTable
 
     /// <param name="previous">The table this one replaces: its static handlers are kept, so a static root stays
     /// pinned where it was resolved (see <see cref="StaticFileHandler"/>) when only apps change.</param>
-    public static RoutingTable Build(BerthConfig config, IReadOnlyList<ListenAddress> listeners, IReadOnlyDictionary<string, AppSupervisor> apps, TimeProvider time, RoutingTable? previous)
+    public static RoutingTable Build(BerthConfig config, IReadOnlyList<ListenAddress> listeners, IReadOnlyDictionary<string, AppSupervisor> apps, TimeProvider time, RoutingTable? previous) =>
+        Build(config, listeners, apps, time, previous, resolveAgain: false, []);
+
+    /// <summary>This table with every static root resolved again: after a reload, when a deploy has switched
+    /// <c>current</c>, a site's files come from the release its new workers run. A root that no longer resolves
+    /// keeps serving from where it was, and is named in <paramref name="unresolved"/>.</summary>
+    public RoutingTable WithStaticRootsResolvedAgain(TimeProvider time, out IReadOnlyList<string> unresolved)
+    {
+        var problems = new List<string>();
+        RoutingTable table = Build(_source.Config, _source.Listeners, _source.Apps, time, this, resolveAgain: true, problems);
+        unresolved = problems;
+        return table;
+    }
+
+    private static RoutingTable Build(BerthConfig config, IReadOnlyList<ListenAddress> listeners, IReadOnlyDictionary<string, AppSupervisor> apps, TimeProvider time,
+        RoutingTable? previous, bool resolveAgain, List<string> unresolved)
     {
         var statics = new Dictionary<string, StaticFileHandler>(StringComparer.Ordinal);
         StaticFileHandler Handler(string directory)
         {
             if (!statics.TryGetValue(directory, out StaticFileHandler? handler))
             {
-                handler = previous?._statics.GetValueOrDefault(directory) ?? new StaticFileHandler(directory, time);
+                StaticFileHandler? kept = previous?._statics.GetValueOrDefault(directory);
+                handler = kept is not null && !resolveAgain ? kept : New(directory, kept);
                 statics[directory] = handler;
             }
 
             return handler;
+        }
+
+        StaticFileHandler New(string directory, StaticFileHandler? kept)
+        {
+            try
+            {
+                return new StaticFileHandler(directory, time);
+            }
+            catch (DirectoryNotFoundException e) when (kept is not null)
+            {
+                unresolved.Add($"{e.Message}; its files are served from {kept.RootDirectory} until it exists and berth reloads");
+                return kept;
+            }
         }
 
         var routers = new HostRouter[listeners.Count];
@@ -63,6 +94,6 @@ public sealed class RoutingTable
             }
         }
 
-        return new RoutingTable(routers, statics);
+        return new RoutingTable(routers, statics, config, listeners, apps);
     }
 }

@@ -81,6 +81,50 @@ public sealed class ServerConfigRendererTests : IDisposable
     }
 
     [Fact]
+    public void Every_app_setting_survives_the_trip()
+    {
+        // Each key of an app with a value other than its default; a key added to berth.yml must be added here, and
+        // then the comparison below fails until the renderer writes it.
+        string app = """
+            module: shop.wsgi:application
+            interface: wsgi
+            workers: 7
+            threads: 3
+            connections: 50
+            preload: true
+            venv: venv
+            chdir: api
+            env: { A: "1" }
+            env_file: .env.production
+            queue: 5
+            timeout: 45s
+            max_requests: 1000
+            max_requests_jitter: 50
+            max_lifetime: 1h
+            max_lifetime_jitter: 5m
+            max_memory: 512M
+            websocket_drain_timeout: 10s
+            websocket_ping_interval: 0
+            websocket_idle_timeout: 2m
+            """;
+        string[] written = app.Split('\n').Select(l => l.Split(':')[0]).ToArray();
+        Assert.Equal(ConfigSchema.AppKeys.Select(k => k.Key).Where(k => k != "python").Order(), written.Order());
+        BerthConfig project = Project($"apps:\n  web:\n    {app.Replace("\n", "\n    ", StringComparison.Ordinal)}\ndeploy: {{ hosts: web1, repository: ., path: {DeployPath}, env_file: .env.production }}\n");
+
+        AppConfig local = project.Apps[0];
+        AppConfig served = Assert.Single(LoadOnHost(ServerConfigRenderer.Render(project, project.Deploy!), releaseDirs: ["api"]).Apps);
+
+        string[] paths = [nameof(AppConfig.Venv), nameof(AppConfig.Chdir), nameof(AppConfig.EnvFile), nameof(AppConfig.Environment), nameof(AppConfig.Source)];
+        foreach (System.Reflection.PropertyInfo property in typeof(AppConfig).GetProperties().Where(p => !paths.Contains(p.Name)))
+        {
+            Assert.True(Equals(property.GetValue(local), property.GetValue(served)), $"{property.Name}: {property.GetValue(local)} in berth.yml, {property.GetValue(served)} on the host");
+        }
+
+        Assert.Equal(local.Environment, served.Environment);
+        Assert.Equal((Path.Combine(DeployPath, "current", "api"), Path.Combine(DeployPath, "shared", ".env")), (served.Chdir, served.EnvFile));
+    }
+
+    [Fact]
     public void The_same_project_renders_the_same_bytes()
     {
         string yaml = $"apps:\n  web: {{ module: shop.wsgi:application, env: {{ B: \"2\", A: \"1\" }} }}\ndeploy: {{ hosts: web1, repository: ., path: {DeployPath} }}\n";

@@ -9,8 +9,8 @@ namespace Berth.Edge.Static;
 /// <c>brotli_static</c> and <c>gzip_vary</c> on) does: GET and HEAD, validators and 304s, single byte
 /// ranges, precompressed sidecars, <c>index.html</c> for directories and never a listing.</summary>
 /// <remarks>
-/// Nothing about files is cached between requests, so a deploy that switches <c>current</c> is served from
-/// the next request on. A request costs one <c>statx</c> and one <c>realpath</c> for the file, plus one
+/// Nothing about files is cached between requests; only the root is resolved once, so a root reached through
+/// <c>current</c> switches release with the code, on reload (<see cref="EdgeServer.ResolveStaticRootsAgain"/>). A request costs one <c>statx</c> and one <c>realpath</c> for the file, plus one
 /// <c>statx</c> per sidecar name (a miss, for most files).
 ///
 /// Paths are checked twice: lexically, before the file system sees them (<see cref="SafePath.Map"/>), and
@@ -38,7 +38,7 @@ public sealed class StaticFileHandler
 
     /// <summary>Resolves <paramref name="rootDirectory"/> once, symlinks included, so a root reached through
     /// <c>/srv/app/current</c> is pinned to the release it pointed at when the mount was built (a reload
-    /// builds a new handler).</summary>
+    /// builds a new handler: <see cref="EdgeServer.ResolveStaticRootsAgain"/>).</summary>
     /// <exception cref="DirectoryNotFoundException">The directory is missing or is not a directory.</exception>
     public StaticFileHandler(string rootDirectory, TimeProvider time)
     {
