@@ -83,6 +83,20 @@ public sealed class DeployTests(PublishedBerth berth, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task With_upload_code_the_release_comes_from_an_archive_made_here()
+    {
+        WriteConfig([_host], "  upload_code: true");
+        var progress = new RecordingProgress(output);
+
+        DeployReport report = await DeployAsync(progress: progress);
+
+        Assert.True(report.Succeeded, Describe(report));
+        Assert.Contains("uploaded as an archive (upload_code: true)", progress.Step("code").Reason, StringComparison.Ordinal);
+        Assert.Equal("hello from v1\n", await GetAsync(_host, "/"));
+        Assert.False((await _host.ExecAsync($"test -e {DeployPath}/repo/HEAD")).Succeeded, "the host cloned the repository");
+    }
+
+    [Fact]
     public async Task Plan_says_what_would_change_and_changes_nothing()
     {
         await DeployAndCheckAsync("v1");
