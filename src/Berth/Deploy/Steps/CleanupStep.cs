@@ -1,7 +1,7 @@
 namespace Berth.Deploy.Steps;
 
 /// <summary>Old releases beyond <c>keep_releases:</c> removed (never the live one; failed ones do not count toward
-/// the number kept), by <see cref="ReleaseHistory.ToRemove"/>.</summary>
+/// the number kept), by <see cref="ReleaseHistory.ToRemove"/>, and with them the venvs no release links to any more.</summary>
 public sealed class CleanupStep : IDeployStep
 {
     public string Name => "cleanup";
@@ -27,14 +27,33 @@ public sealed class CleanupStep : IDeployStep
         }
 
         string names = string.Join(", ", remove);
-        if (!plan)
+        if (plan)
         {
-            await context.RunCheckedAsync(Remove(context.Layout, remove), "removing old releases", "check the permissions under " + context.Layout.Releases, cancellationToken).ConfigureAwait(false);
+            return Outcome.Changed($"would remove {names} (keep_releases: {context.Deploy.KeepReleases}) and the venvs only they used");
         }
 
-        return Outcome.Changed(plan, $"would remove {names} (keep_releases: {context.Deploy.KeepReleases})", $"removed {names} (keep_releases: {context.Deploy.KeepReleases})");
+        RemoteResult removed = await context.RunCheckedAsync(Remove(context.Layout, remove), "removing old releases", "check the permissions under " + context.Layout.Releases, cancellationToken).ConfigureAwait(false);
+        string[] venvs = removed.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string andVenvs = venvs.Length > 0 ? $", and venv {string.Join(", ", venvs)} that no release uses" : "";
+        return Outcome.Changed($"removed {names} (keep_releases: {context.Deploy.KeepReleases}){andVenvs}");
     }
 
-    public static RemoteCommand Remove(DeployPaths layout, IReadOnlyList<string> releases) =>
-        RemoteCommand.Of(["rm", "-rf", .. releases.Select(layout.Release)]);
+    /// <summary>Removes the releases, then every venv that no remaining release's <c>.venv</c> points at (printing
+    /// its hash): venvs are shared, so one goes only with the last release that used it.</summary>
+    public static RemoteCommand Remove(DeployPaths layout, IReadOnlyList<string> releases)
+    {
+        const string script = """
+            P="$1"; shift
+            for r in "$@"; do rm -rf "$P/releases/$r"; done
+            for v in "$P"/shared/venvs/*/; do
+              [ -d "$v" ] || continue
+              h=$(basename "$v"); used=
+              for l in "$P"/releases/*/.venv; do
+                if [ "$(readlink "$l")" = "../../shared/venvs/$h" ]; then used=1; break; fi
+              done
+              if [ -z "$used" ]; then rm -rf "$v"; echo "$h"; fi
+            done
+            """;
+        return RemoteCommand.Of(["sh", "-c", script, "sh", layout.Root, .. releases]);
+    }
 }

@@ -17,8 +17,23 @@ public sealed class CommandTests : IDisposable
             SwitchStep.Point(Shop, "20261204T160000-0123456").ToString());
 
     [Fact]
-    public void Cleanup_removes_the_named_release_directories() =>
-        Assert.Equal("rm -rf /srv/shop/releases/a /srv/shop/releases/b", CleanupStep.Remove(Shop, ["a", "b"]).ToString());
+    public void Cleanup_removes_the_named_releases_and_the_venvs_only_they_used()
+    {
+        var layout = new DeployPaths(_root.FullName);
+        foreach ((string release, string venv) in new[] { ("r1", "aaaa"), ("r2", "bbbb"), ("r3", "bbbb") })
+        {
+            Directory.CreateDirectory(layout.Release(release));
+            Directory.CreateDirectory(layout.Venv(venv));
+            File.CreateSymbolicLink(Path.Combine(layout.Release(release), ".venv"), $"../../shared/venvs/{venv}");
+        }
+
+        RemoteResult result = LocalShell.Run(CleanupStep.Remove(layout, ["r1", "r2"]));
+
+        Assert.True(result.Succeeded, result.Stderr);
+        Assert.Equal("aaaa\n", result.Stdout);
+        Assert.Equal(["r3"], Directory.GetDirectories(layout.Releases).Select(Path.GetFileName));
+        Assert.Equal(["bbbb"], Directory.GetDirectories(layout.Venvs).Select(Path.GetFileName));
+    }
 
     [Fact]
     public void A_release_links_its_venv_relatively() =>
