@@ -97,6 +97,20 @@ public sealed class DeployTests(PublishedBerth berth, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task Cleanup_keeps_the_live_release_and_removes_older_ones_with_the_venvs_only_they_used()
+    {
+        WriteConfig([_host], keepReleases: 1);
+        string v1 = (await DeployAndCheckAsync("v1")).Hosts[0].Release!;
+        await _repo.CommitAsync(new Dictionary<string, string> { ["app.py"] = GitTestRepo.AppSource("v2"), ["requirements.txt"] = "# v2: another venv\n" }, "v2");
+
+        string v2 = (await DeployAndCheckAsync("v2")).Hosts[0].Release!;
+
+        Assert.NotEqual(v1, v2);
+        Assert.Equal([v2], await ReleasesAsync(_host));
+        Assert.Single((await _host.CheckAsync($"ls -1 {DeployPath}/shared/venvs")).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public async Task Plan_says_what_would_change_and_changes_nothing()
     {
         await DeployAndCheckAsync("v1");
@@ -316,7 +330,7 @@ public sealed class DeployTests(PublishedBerth berth, ITestOutputHelper output) 
         Assert.Equal(_host.DeployHost.Label, json.RootElement.GetProperty("hosts")[0].GetProperty("host").GetString());
     }
 
-    private void WriteConfig(IReadOnlyList<SshTestHost> hosts, string extra = "")
+    private void WriteConfig(IReadOnlyList<SshTestHost> hosts, string extra = "", int keepReleases = 5)
     {
         File.WriteAllText(ConfigPath, $"""
             apps:
@@ -337,7 +351,7 @@ public sealed class DeployTests(PublishedBerth berth, ITestOutputHelper output) 
               venv_system_site_packages: true
               shared: [data.db]
               health_check: {"{"} path: /healthz, timeout: 3s {"}"}
-              keep_releases: 5
+              keep_releases: {keepReleases}
               berth_binary: {berth.Binary}
               ssh:
                 identity_file: {_host.IdentityFile}
