@@ -52,6 +52,8 @@ public static class BerthCommand
         root.Subcommands.Add(ScaleCommand.Create());
         root.Subcommands.Add(StopCommand.Create());
         root.Subcommands.Add(CertCommand.Create());
+        root.Subcommands.Add(DeployCommand.Create());
+        root.Subcommands.Add(DeployCommand.CreateRollback());
 
         // The commands about deployed hosts reach them with the system ssh client, one connection per host.
         RemoteConnector ssh = async (target, cancellationToken) => await SshHost.ConnectAsync(target.Host, target.Settings.Ssh, cancellationToken);

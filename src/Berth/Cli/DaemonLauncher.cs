@@ -99,7 +99,8 @@ internal static class DaemonLauncher
         yield return process;
         if (Path.GetFileNameWithoutExtension(process) == "dotnet")
         {
-            yield return Assembly.GetEntryAssembly()!.Location;
+            // Not Assembly.Location: a single-file publish fails its build on it (IL3000), though this line only runs under dotnet.
+            yield return Path.Combine(AppContext.BaseDirectory, Assembly.GetEntryAssembly()!.GetName().Name + ".dll");
         }
     }
 

@@ -65,4 +65,17 @@ public sealed record DeployPaths(string Root)
 
     /// <summary>Written into a venv's directory only once pip succeeded; a venv without it is half built.</summary>
     public string VenvComplete(string hash) => Venv(hash) + "/.complete";
+
+    /// <summary>The daemon's control socket, beside its pid file rather than the shared /tmp/berth, so two apps
+    /// deployed to one host never answer each other's <c>berth reload</c>.</summary>
+    public string ControlSocket => State + "/control.sock";
+
+    /// <summary>Written last into a release: the commit it holds (Capistrano's REVISION file), so a re-run can
+    /// tell the live release's commit without a git call.</summary>
+    public string RevisionFile(string id) => Release(id) + "/REVISION";
+
+    /// <summary>The last name of a link's target: the release id <c>current</c> points at (<c>releases/&lt;id&gt;</c>),
+    /// the venv hash a release's <c>.venv</c> points at (<c>../../shared/venvs/&lt;hash&gt;</c>).</summary>
+    public static string? TargetName(string? linkTarget) =>
+        string.IsNullOrEmpty(linkTarget) ? null : linkTarget.TrimEnd('/').Split('/')[^1];
 }

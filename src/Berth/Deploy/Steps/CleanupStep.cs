@@ -1,0 +1,59 @@
+namespace Berth.Deploy.Steps;
+
+/// <summary>Old releases beyond <c>keep_releases:</c> removed (never the live one; failed ones do not count toward
+/// the number kept), by <see cref="ReleaseHistory.ToRemove"/>, and with them the venvs no release links to any more.</summary>
+public sealed class CleanupStep : IDeployStep
+{
+    public string Name => "cleanup";
+
+    public async Task<StepResult> DetectAndRunAsync(StepContext context, bool plan, CancellationToken cancellationToken)
+    {
+        List<ReleaseRecord> history = [.. ReleaseHistory.Parse(context.Facts.History)];
+        List<string> directories = [.. context.Facts.Releases];
+        string? live = context.PreviousRelease;
+        if (context.NewRelease is { } release && (context.Switched || plan))
+        {
+            // This run's record is written when the run ends; it counts as good here, as it is by now.
+            history.Add(new ReleaseRecord(release, context.Inputs.Revision, ReleaseStatus.Ok, context.Inputs.Owner.Who, context.Inputs.Owner.From,
+                context.Inputs.StartedAt, TimeSpan.Zero, context.VenvHash, null, null));
+            directories.Add(release);
+            live = release;
+        }
+
+        IReadOnlyList<string> remove = ReleaseHistory.ToRemove(directories, history, live, context.Deploy.KeepReleases);
+        if (remove.Count == 0)
+        {
+            return Outcome.Ok($"{directories.Count} release(s) on the host, keep_releases: {context.Deploy.KeepReleases}: nothing to remove");
+        }
+
+        string names = string.Join(", ", remove);
+        if (plan)
+        {
+            return Outcome.Changed($"would remove {names} (keep_releases: {context.Deploy.KeepReleases}) and the venvs only they used");
+        }
+
+        RemoteResult removed = await context.RunCheckedAsync(Remove(context.Layout, remove), "removing old releases", "check the permissions under " + context.Layout.Releases, cancellationToken).ConfigureAwait(false);
+        string[] venvs = removed.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string andVenvs = venvs.Length > 0 ? $", and venv {string.Join(", ", venvs)} that no release uses" : "";
+        return Outcome.Changed($"removed {names} (keep_releases: {context.Deploy.KeepReleases}){andVenvs}");
+    }
+
+    /// <summary>Removes the releases, then every venv that no remaining release's <c>.venv</c> points at (printing
+    /// its hash): venvs are shared, so one goes only with the last release that used it.</summary>
+    public static RemoteCommand Remove(DeployPaths layout, IReadOnlyList<string> releases)
+    {
+        const string script = """
+            P="$1"; shift
+            for r in "$@"; do rm -rf "$P/releases/$r"; done
+            for v in "$P"/shared/venvs/*/; do
+              [ -d "$v" ] || continue
+              h=$(basename "$v"); used=
+              for l in "$P"/releases/*/.venv; do
+                if [ "$(readlink "$l")" = "../../shared/venvs/$h" ]; then used=1; break; fi
+              done
+              if [ -z "$used" ]; then rm -rf "$v"; echo "$h"; fi
+            done
+            """;
+        return RemoteCommand.Of(["sh", "-c", script, "sh", layout.Root, .. releases]);
+    }
+}
