@@ -70,7 +70,7 @@ internal static class DeployCommand
         BerthConfig config = loaded.Config!;
         if (config.Deploy is not { } deploy)
         {
-            await parse.InvocationConfiguration.Error.WriteLineAsync($"{path} has no deploy: section: add one with at least hosts: and repository: (docs/deploy.md, section 3).");
+            await parse.InvocationConfiguration.Error.WriteLineAsync(DeployCommandLine.NoDeploySection(path));
             return BerthCommand.ExitConfigError;
         }
 
