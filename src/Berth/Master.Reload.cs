@@ -77,12 +77,13 @@ public sealed partial class Master
         {
             string errors = string.Join("\n", read.Errors.Select(e => e.ToString()));
             LogReloadRefused(file, errors);
-            return (false, [new ControlResult(false, $"{file} has errors, so nothing was reloaded; berth keeps serving as it was:\n{errors}")]);
+            return (false, [new ControlResult(false, $"{file} has errors, so nothing was reloaded: the old settings and workers keep serving:\n{errors}")]);
         }
 
         ImmutableDictionary<string, AppSupervisor> running = _berthYmlApps;
-        BerthConfig next = read.Config! with { Server = _config.Server };
-        ReloadPlan plan = ReloadPlan.Between(_config with { Apps = running.Values.Select(a => a.App).ToArray() }, read.Config!);
+        BerthConfig now = _config with { Apps = running.Values.Select(a => a.App).ToArray() };
+        ReloadPlan plan = ReloadPlan.Between(now, read.Config!);
+        BerthConfig next = ReloadPlan.Applicable(now, read.Config!);
         var results = new List<ControlResult>();
         foreach (string key in plan.NeedRestart)
         {
@@ -101,7 +102,7 @@ public sealed partial class Master
             string[] failed = plan.Added.Zip(launches).Where(p => p.Second.Supervisor is null).Select(p => $"app {p.First.Name}: {p.Second.Reason}").ToArray();
             LogAddedAppFailed(file, string.Join("; ", failed));
             return (false, [.. failed.Select(f => new ControlResult(false, f)),
-                new ControlResult(false, $"{file} was not reloaded: a new app cannot start; berth keeps serving as it was")]);
+                new ControlResult(false, $"{file} was not reloaded: a new app cannot start, so the old settings and workers keep serving")]);
         }
 
         var changed = plan.Changed.ToDictionary(a => a.Name, StringComparer.Ordinal);
@@ -131,7 +132,7 @@ public sealed partial class Master
         return (true, [.. results]);
     }
 
-    [LoggerMessage(EventId = 20, Level = LogLevel.Error, Message = "{File} has errors, so nothing was reloaded; berth keeps serving as it was:\n{Errors}")]
+    [LoggerMessage(EventId = 20, Level = LogLevel.Error, Message = "{File} has errors, so nothing was reloaded: the old settings and workers keep serving:\n{Errors}")]
     private partial void LogReloadRefused(string file, string errors);
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "{Key} changed: restart berth to apply it (the rest was reloaded)")]
@@ -140,7 +141,7 @@ public sealed partial class Master
     [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "{File}: starting new app {App} ({Module}) with {Workers} workers")]
     private partial void LogAppAdded(string file, string app, string module, int workers);
 
-    [LoggerMessage(EventId = 23, Level = LogLevel.Error, Message = "{File} was not reloaded: a new app cannot start ({Reasons}); berth keeps serving as it was")]
+    [LoggerMessage(EventId = 23, Level = LogLevel.Error, Message = "{File} was not reloaded: a new app cannot start ({Reasons}), so the old settings and workers keep serving")]
     private partial void LogAddedAppFailed(string file, string reasons);
 
     [LoggerMessage(EventId = 24, Level = LogLevel.Information, Message = "{File}: app {App} was removed; it no longer takes requests, stopping it")]

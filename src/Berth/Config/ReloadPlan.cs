@@ -51,6 +51,18 @@ public sealed record ReloadPlan(
         return settings.Where(s => !Equals(s.Before, s.After)).Select(s => "server." + s.Key);
     }
 
+    /// <summary><paramref name="next"/> as berth can apply it while it runs: with the server: settings of
+    /// <paramref name="running"/>, and each site named in <see cref="NeedRestart"/> on the addresses and HTTPS it had,
+    /// so that its listeners keep serving it, with its new routes, until a restart.</summary>
+    public static BerthConfig Applicable(BerthConfig running, BerthConfig next)
+    {
+        var before = running.Sites.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        SiteConfig[] sites = next.Sites.Select(site => before.TryGetValue(site.Name, out SiteConfig? old) && (ListenChanged(running, old, site) || TlsChanged(old, site))
+            ? site with { Listen = old.Listen, Tls = old.Tls }
+            : site).ToArray();
+        return next with { Server = running.Server, Sites = sites };
+    }
+
     /// <summary>Kestrel binds its listeners, and chooses TLS or not for each, once at the start: a site whose
     /// addresses, redirect_from: or HTTPS at all changed is named (by its name in berth.yml).</summary>
     private static IEnumerable<string> ListenerChanges(BerthConfig running, BerthConfig next)
@@ -59,17 +71,23 @@ public sealed record ReloadPlan(
         foreach (SiteConfig site in next.Sites)
         {
             before.TryGetValue(site.Name, out SiteConfig? old);
-            if (Addresses(old?.Listen ?? []) != Addresses(site.Listen) && !Covered(running, site.Listen))
+            if (ListenChanged(running, old, site))
             {
                 yield return $"sites.{site.Name}.listen";
             }
 
-            if (old is not null && ((old.Tls is null) != (site.Tls is null) || old.Tls?.RedirectFrom?.ToString() != site.Tls?.RedirectFrom?.ToString()))
+            if (old is not null && TlsChanged(old, site))
             {
                 yield return $"sites.{site.Name}.tls";
             }
         }
     }
+
+    private static bool ListenChanged(BerthConfig running, SiteConfig? old, SiteConfig site) =>
+        Addresses(old?.Listen ?? []) != Addresses(site.Listen) && !Covered(running, site.Listen);
+
+    private static bool TlsChanged(SiteConfig old, SiteConfig site) =>
+        (old.Tls is null) != (site.Tls is null) || old.Tls?.RedirectFrom?.ToString() != site.Tls?.RedirectFrom?.ToString();
 
     private static string Addresses(IEnumerable<ListenAddress> listen) => string.Join(" ", listen.Select(l => l.ToString()).Order(StringComparer.Ordinal));
 

@@ -111,5 +111,19 @@ public sealed class ReloadPlanTests : IDisposable
         Assert.Empty(ReloadPlan.Between(_files.Valid(TwoApps), next).NeedRestart);
     }
 
+    [Fact]
+    public void What_is_applied_keeps_the_server_settings_and_a_moved_site_on_its_old_listener_with_its_new_routes()
+    {
+        BerthConfig running = _files.Valid(TwoApps);
+        BerthConfig next = _files.Valid("server:\n  graceful_timeout: 5s\n" + TwoApps.Replace("127.0.0.1:8000", "127.0.0.1:8001", StringComparison.Ordinal).Replace("\n      /api: api", "", StringComparison.Ordinal));
+
+        BerthConfig applied = ReloadPlan.Applicable(running, next);
+
+        Assert.Equal(running.Server, applied.Server);
+        SiteConfig main = Assert.Single(applied.Sites);
+        Assert.Equal("127.0.0.1:8000", Assert.Single(main.Listen).ToString());
+        Assert.Equal(["/"], main.Mounts.Select(m => m.UrlPrefix));
+    }
+
     public void Dispose() => _files.Dispose();
 }
