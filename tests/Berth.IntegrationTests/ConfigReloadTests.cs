@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 
 namespace Berth.IntegrationTests;
@@ -45,7 +44,7 @@ public sealed class ConfigReloadTests : IDisposable
         Write(Web(2), "      /web: web");
         await using BerthProcess berth = await BerthProcess.StartAsync(["serve", "--config", ConfigPath]);
         using HttpClient client = berth.CreateClient();
-        HashSet<string> two = await PidsAsync(client, "/web/pid", 2);
+        HashSet<string> two = await BerthProcess.PidsAsync(client, "/web/pid", 2);
 
         Write(Web(3), "      /web: web");
         berth.Signal(SigHup);
@@ -54,15 +53,15 @@ public sealed class ConfigReloadTests : IDisposable
 
         Write(Web(3) + "\n" + Blog, "      /web: web\n      /blog: blog\n    static:\n      /files/: files");
         berth.Signal(SigHup);
-        await WaitUntilAsync(berth, async () => await AnswerAsync(client, "/blog/hello") == "Hello, World!", "/blog to answer");
+        await berth.WaitUntilAsync(async () => await BerthProcess.AnswerAsync(client, "/blog/hello") == "Hello, World!", "/blog to answer");
         Assert.Equal("from the edge", await client.GetStringAsync("/files/note.txt"));
-        HashSet<string> blog = await PidsAsync(client, "/blog/pid", 1);
+        HashSet<string> blog = await BerthProcess.PidsAsync(client, "/blog/pid", 1);
 
         Write(Web(3), "      /web: web");
         berth.Signal(SigHup);
-        await WaitUntilAsync(berth, async () => (await client.GetAsync("/blog/pid")).StatusCode == HttpStatusCode.NotFound, "/blog to answer 404");
+        await berth.WaitUntilAsync(async () => (await client.GetAsync("/blog/pid")).StatusCode == HttpStatusCode.NotFound, "/blog to answer 404");
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/files/note.txt")).StatusCode);
-        await WaitUntilAsync(berth, () => Task.FromResult(blog.All(pid => !Directory.Exists($"/proc/{pid}"))), "the workers of blog to exit");
+        await berth.WaitUntilAsync(() => Task.FromResult(blog.All(pid => !Directory.Exists($"/proc/{pid}"))), "the workers of blog to exit");
         await berth.WaitForOutputAsync("app blog stopped", Patience);
         Assert.Equal("Hello, World!", await client.GetStringAsync("/web/hello"));
         Assert.DoesNotContain("restart berth", berth.Output, StringComparison.Ordinal);
@@ -74,7 +73,7 @@ public sealed class ConfigReloadTests : IDisposable
         Write(Web(2), "      /web: web");
         await using BerthProcess berth = await BerthProcess.StartAsync(["serve", "--config", ConfigPath]);
         using HttpClient client = berth.CreateClient();
-        HashSet<string> before = await PidsAsync(client, "/web/pid", 2);
+        HashSet<string> before = await BerthProcess.PidsAsync(client, "/web/pid", 2);
 
         Write(Web(2).Replace("workers: 2", "wokers: 3", StringComparison.Ordinal), "      /web: web");
         (int code, string output) = await BerthProcess.RunAsync("reload", "--control", berth.ControlPath!);
@@ -84,13 +83,13 @@ public sealed class ConfigReloadTests : IDisposable
         Assert.Contains("Fix: did you mean `workers`?", output, StringComparison.Ordinal);
         await berth.WaitForOutputAsync($"{ConfigPath} has errors, so nothing was reloaded", Patience);
         Assert.Contains($"{ConfigPath}:6: apps.web.wokers: unknown setting", berth.Output, StringComparison.Ordinal);
-        Assert.Equal(before, await PidsAsync(client, "/web/pid", 2));
+        Assert.Equal(before, await BerthProcess.PidsAsync(client, "/web/pid", 2));
 
         File.WriteAllText(ConfigPath, "apps:\n  web: [\n");
         berth.Signal(SigHup);
         string log = await berth.WaitForOutputAsync("not valid YAML", Patience);
         Assert.Contains($"{ConfigPath}:", log, StringComparison.Ordinal);
-        Assert.Equal(before, await PidsAsync(client, "/web/pid", 2));
+        Assert.Equal(before, await BerthProcess.PidsAsync(client, "/web/pid", 2));
     }
 
     [Fact]
@@ -111,7 +110,7 @@ public sealed class ConfigReloadTests : IDisposable
 
         Write(App("bonjour"), "      /: envapp");
         berth.Signal(SigHup);
-        await WaitUntilAsync(berth, async () => await AnswerAsync(client, "/") == "bonjour", "the new GREETING to reach the app");
+        await berth.WaitUntilAsync(async () => await BerthProcess.AnswerAsync(client, "/") == "bonjour", "the new GREETING to reach the app");
     }
 
     [Fact]
@@ -134,53 +133,16 @@ public sealed class ConfigReloadTests : IDisposable
         Assert.NotEqual(pid, after); // the app was reloaded all the same
     }
 
-    private static async Task<HashSet<string>> PidsAsync(HttpClient client, string path, int workers)
-    {
-        var pids = new HashSet<string>();
-        for (int i = 0; i < workers * 4; i++)
-        {
-            pids.Add(await client.GetStringAsync(path));
-        }
-
-        Assert.Equal(workers, pids.Count);
-        return pids;
-    }
-
     /// <summary>Waits for <paramref name="workers"/> distinct pids behind <paramref name="path"/>: a HUP returns before the reload is done.</summary>
     private static async Task<HashSet<string>> WaitForPidsAsync(BerthProcess berth, HttpClient client, string path, int workers)
     {
         HashSet<string> pids = [];
-        await WaitUntilAsync(berth, async () =>
+        await berth.WaitUntilAsync(async () =>
         {
-            pids = [];
-            for (int i = 0; i < workers * 4; i++)
-            {
-                pids.Add(await client.GetStringAsync(path));
-            }
-
+            pids = await BerthProcess.PidsSeenAsync(client, path, workers * 4);
             return pids.Count == workers;
         }, $"{workers} workers behind {path}");
         return pids;
-    }
-
-    private static async Task<string?> AnswerAsync(HttpClient client, string path)
-    {
-        using HttpResponseMessage response = await client.GetAsync(path);
-        return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : null;
-    }
-
-    private static async Task WaitUntilAsync(BerthProcess berth, Func<Task<bool>> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > Patience)
-            {
-                throw new TimeoutException($"waited {Patience.TotalSeconds}s for {what}. berth's output:\n{berth.Output}");
-            }
-
-            await Task.Delay(100);
-        }
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
