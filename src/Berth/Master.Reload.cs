@@ -31,6 +31,7 @@ public sealed partial class Master
         try
         {
             ControlResult[] results;
+            string[] newAcmeSites = [];
             if (_readConfigAgain is null)
             {
                 results = await Task.WhenAll(_apps.Values.Select(a => a.ReloadAsync())).WaitAsync(cancellationToken);
@@ -38,6 +39,7 @@ public sealed partial class Master
             else
             {
                 // Not cancelled with the caller: `berth reload` interrupted by Ctrl-C stops waiting, not the reload.
+                HashSet<string> acmeBefore = AcmeSiteNames();
                 (bool applied, ControlResult[] outcome) = await ReloadConfigAsync();
                 if (!applied)
                 {
@@ -45,9 +47,17 @@ public sealed partial class Master
                 }
 
                 results = outcome;
+                newAcmeSites = AcmeSiteNames().Except(acmeBefore).ToArray();
             }
 
             ControlResult certificates = ReloadCertificates();
+
+            // A site the reload added with tls: acme gets its certificate ordered now rather than at the renewal loop's
+            // next look (up to an hour); until then its handshakes fail, as at a first start.
+            foreach (string site in newAcmeSites)
+            {
+                _ = RenewCertificatesAsync(site, CancellationToken.None);
+            }
             results = certificates.Message.Length > 0 ? [certificates, .. results] : results;
 
             // A deploy switched `current` and reloaded: static files follow once the new code serves (not before, and
@@ -64,6 +74,9 @@ public sealed partial class Master
             _reloading.Release();
         }
     }
+
+    private HashSet<string> AcmeSiteNames() =>
+        _config.Sites.Where(s => s.Tls?.Mode == TlsMode.Acme && s.Hosts.Count > 0).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
 
     private static ControlResult Combine(IReadOnlyList<ControlResult> results) =>
         new(results.All(r => r.Ok), string.Join("\n", results.Select(r => r.Message).Where(m => m.Length > 0)));

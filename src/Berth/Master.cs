@@ -185,7 +185,7 @@ public sealed partial class Master : IServerControl, IDisposable
             await edge.StartAsync(stop.Token);
             _published = certificates;
             _edge = edge;
-            Task acmeLoop = _acme?.RunAsync(_config.Sites, () => ReloadCertificates(), stop.Token) ?? Task.CompletedTask;
+            Task acmeLoop = _acme?.RunAsync(() => _config.Sites, () => ReloadCertificates(), stop.Token) ?? Task.CompletedTask;
             Task internalLoop = _localCa is null ? Task.CompletedTask : RenewInternalLeavesAsync(stop.Token);
             foreach (AppConfig app in _config.Apps)
             {
