@@ -68,7 +68,7 @@ public sealed class ConfigReloadTests : IDisposable
     }
 
     [Fact]
-    public async Task A_broken_file_keeps_the_old_configuration_serving_and_names_the_line()
+    public async Task A_broken_file_or_a_new_app_that_cannot_start_changes_nothing_and_the_file_is_named_at_its_line()
     {
         Write(Web(2), "      /web: web");
         await using BerthProcess berth = await BerthProcess.StartAsync(["serve", "--config", ConfigPath]);
@@ -88,7 +88,17 @@ public sealed class ConfigReloadTests : IDisposable
         File.WriteAllText(ConfigPath, "apps:\n  web: [\n");
         berth.Signal(SigHup);
         string log = await berth.WaitForOutputAsync("not valid YAML", Patience);
-        Assert.Contains($"{ConfigPath}:", log, StringComparison.Ordinal);
+        Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(ConfigPath)}:\d+: not valid YAML", log);
+        Assert.Equal(before, await BerthProcess.PidsAsync(client, "/web/pid", 2));
+
+        Write(Web(2) + "\n" + Blog.Replace("pyramid_app", "broken_app", StringComparison.Ordinal), "      /web: web\n      /blog: blog");
+        (int bootCode, string bootOutput) = await BerthProcess.RunAsync("reload", "--control", berth.ControlPath!);
+
+        Assert.Equal(1, bootCode);
+        Assert.Contains("app blog: it cannot start; the Python traceback is above", bootOutput, StringComparison.Ordinal);
+        Assert.Contains($"{ConfigPath} was not reloaded: a new app cannot start", bootOutput, StringComparison.Ordinal);
+        Assert.Contains("No module named 'no_such_module_berth'", berth.Output, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/blog/hello")).StatusCode);
         Assert.Equal(before, await BerthProcess.PidsAsync(client, "/web/pid", 2));
     }
 
