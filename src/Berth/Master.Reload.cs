@@ -38,8 +38,9 @@ public sealed partial class Master
             }
             else
             {
-                // Not cancelled with the caller: `berth reload` interrupted by Ctrl-C stops waiting, not the reload.
                 HashSet<string> acmeBefore = AcmeSiteNames();
+
+                // Not cancelled with the caller: `berth reload` interrupted by Ctrl-C stops waiting, not the reload.
                 (bool applied, ControlResult[] outcome) = await ReloadConfigAsync();
                 if (!applied)
                 {
@@ -58,6 +59,7 @@ public sealed partial class Master
             {
                 _ = RenewCertificatesAsync(site, CancellationToken.None);
             }
+
             results = certificates.Message.Length > 0 ? [certificates, .. results] : results;
 
             // A deploy switched `current` and reloaded: static files follow once the new code serves (not before, and
