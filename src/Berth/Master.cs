@@ -23,7 +23,9 @@ public sealed partial class Master : IServerControl, IDisposable
     // 4: the control socket is taken by another berth serve (or unusable).
     public const int ExitControlSocket = 4;
 
-    private readonly BerthConfig _config;
+    // berth.yml's settings (with the flags on top); a full reload replaces its sites and apps, never its server: settings.
+    private volatile BerthConfig _config;
+    private readonly Func<ConfigResult>? _readConfigAgain;
     private readonly ILoggerFactory _logs;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -49,8 +51,16 @@ public sealed partial class Master : IServerControl, IDisposable
     // Every app by name, berth.yml's and apps_dir's: replaced whole when apps_dir changes, read by the control socket.
     private volatile ImmutableDictionary<string, AppSupervisor> _apps = ImmutableDictionary<string, AppSupervisor>.Empty;
 
-    public Master(BerthConfig config, string controlPath, ILoggerFactory logs, TimeProvider time, PidFile? pidFile = null)
+    // The apps of berth.yml alone, by name: replaced by a full reload.
+    private volatile ImmutableDictionary<string, AppSupervisor> _berthYmlApps = ImmutableDictionary<string, AppSupervisor>.Empty;
+    private AppLauncher? _launcher;
+    private volatile AppsDirectory? _appsDir;
+
+    /// <param name="readConfigAgain">Reads berth.yml again and applies the flags on top, as at the start; null when
+    /// berth serves without a file, and a full reload then restarts the workers with the settings it has.</param>
+    public Master(BerthConfig config, string controlPath, ILoggerFactory logs, TimeProvider time, PidFile? pidFile = null, Func<ConfigResult>? readConfigAgain = null)
     {
+        _readConfigAgain = readConfigAgain;
         _controlPath = controlPath;
         _pidFile = pidFile;
         _config = config;
@@ -125,7 +135,8 @@ public sealed partial class Master : IServerControl, IDisposable
 
         Task controlLoop = control.RunAsync(stop.Token);
         ImmutableDictionary<string, AppSupervisor> apps = _config.Apps.ToImmutableDictionary(a => a.Name, a => new AppSupervisor(a, shim, runtime, _logs, _time), StringComparer.Ordinal);
-        _apps = apps;
+        _apps = _berthYmlApps = apps;
+        _launcher = new AppLauncher(shim, runtime, _logs, _time);
         EdgeServer? edge = null;
         AppsDirectory? appsDir = null;
         try
@@ -138,9 +149,10 @@ public sealed partial class Master : IServerControl, IDisposable
                     // Routes change on the directory's loop only, and only once the edge is there to take them.
                     appsDir = new AppsDirectory(_config, shim, runtime, _logs, _time, () =>
                     {
-                        _apps = apps.SetItems(appsDir!.Apps);
+                        _apps = _berthYmlApps.SetItems(appsDir!.Apps);
                         edge?.Publish(appsDir.Config, _apps);
                     });
+                    _appsDir = appsDir;
                     await appsDir.StartAsync(stop.Token);
                 }
             }
@@ -173,7 +185,7 @@ public sealed partial class Master : IServerControl, IDisposable
             await edge.StartAsync(stop.Token);
             _published = certificates;
             _edge = edge;
-            Task acmeLoop = _acme?.RunAsync(_config.Sites, () => ReloadCertificates(), stop.Token) ?? Task.CompletedTask;
+            Task acmeLoop = _acme?.RunAsync(() => _config.Sites, () => ReloadCertificates(), stop.Token) ?? Task.CompletedTask;
             Task internalLoop = _localCa is null ? Task.CompletedTask : RenewInternalLeavesAsync(stop.Token);
             foreach (AppConfig app in _config.Apps)
             {
@@ -251,29 +263,6 @@ public sealed partial class Master : IServerControl, IDisposable
 
     public ServerStatus GetStatus() =>
         new(Environment.ProcessId, _startedAt, typeof(Master).Assembly.GetName().Version?.ToString() ?? "dev", _apps.Values.Select(a => a.GetStatus()).ToArray());
-
-    public async Task<ControlResult> ReloadAsync(string? app, CancellationToken cancellationToken)
-    {
-        if (app is not null)
-        {
-            return _apps.TryGetValue(app, out AppSupervisor? one)
-                ? await one.ReloadAsync().WaitAsync(cancellationToken)
-                : UnknownApp(app);
-        }
-
-        ControlResult certificates = ReloadCertificates();
-        ControlResult[] results = await Task.WhenAll(_apps.Values.Select(a => a.ReloadAsync())).WaitAsync(cancellationToken);
-        results = certificates.Message.Length > 0 ? [certificates, .. results] : results;
-
-        // A deploy switched `current` and reloaded: static files follow once the new code serves (not before, and
-        // not when the new code failed to start, so files and code stay of one release).
-        if (results.All(r => r.Ok) && _edge is { } edge)
-        {
-            results = [.. results, .. edge.ResolveStaticRootsAgain().Select(problem => new ControlResult(false, problem))];
-        }
-
-        return new ControlResult(results.All(r => r.Ok), string.Join("\n", results.Select(r => r.Message)));
-    }
 
     public async Task<ControlResult> RenewCertificatesAsync(string? name, CancellationToken cancellationToken)
     {

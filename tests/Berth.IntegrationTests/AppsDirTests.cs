@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 
 namespace Berth.IntegrationTests;
@@ -57,30 +56,30 @@ public sealed class AppsDirTests : IDisposable
     {
         await using BerthProcess berth = await StartAsync();
         using HttpClient client = berth.CreateClient();
-        HashSet<string> web = await PidsAsync(client, "/web/pid", 2);
+        HashSet<string> web = await BerthProcess.PidsAsync(client, "/web/pid", 2);
 
         Put("blog.yml", AppFile("pyramid_app:application", "mount: /blog"));
-        await WaitUntilAsync(berth, async () => await AnswerAsync(client, "/blog/hello") == "Hello, World!", "/blog to answer");
-        HashSet<string> before = await PidsAsync(client, "/blog/pid", 2);
+        await berth.WaitUntilAsync(async () => await BerthProcess.AnswerAsync(client, "/blog/hello") == "Hello, World!", "/blog to answer");
+        HashSet<string> before = await BerthProcess.PidsAsync(client, "/blog/pid", 2);
         await berth.WaitForOutputAsync("apps.d/blog.yml: app blog is ready and served at /blog on every site", Patience);
 
         Put("blog.yml", AppFile("flask_app:application", "mount: /blog", workers: 3));
         await berth.WaitForOutputAsync("apps.d/blog.yml: app blog reloaded", Patience);
-        HashSet<string> after = await PidsAsync(client, "/blog/pid", 3);
+        HashSet<string> after = await BerthProcess.PidsAsync(client, "/blog/pid", 3);
         Assert.Empty(after.Intersect(before));
         Assert.Equal("Hello, World!", await client.GetStringAsync("/blog/hello"));
 
         File.Delete(Path.Combine(AppsD, "blog.yml"));
-        await WaitUntilAsync(berth, async () => (await client.GetAsync("/blog/pid")).StatusCode == HttpStatusCode.NotFound, "/blog to answer 404");
+        await berth.WaitUntilAsync(async () => (await client.GetAsync("/blog/pid")).StatusCode == HttpStatusCode.NotFound, "/blog to answer 404");
         using (HttpResponseMessage gone = await client.GetAsync("/blog/pid"))
         {
             Assert.Contains("Nothing is served at /blog/pid", await gone.Content.ReadAsStringAsync(), StringComparison.Ordinal); // the edge's 404, not an app's
         }
 
-        await WaitUntilAsync(berth, () => Task.FromResult(after.All(pid => !Directory.Exists($"/proc/{pid}"))), "the workers of blog to exit");
+        await berth.WaitUntilAsync(() => Task.FromResult(after.All(pid => !Directory.Exists($"/proc/{pid}"))), "the workers of blog to exit");
         await berth.WaitForOutputAsync("apps.d/blog.yml removed: app blog stopped", Patience);
 
-        Assert.Equal(web, await PidsAsync(client, "/web/pid", 2));
+        Assert.Equal(web, await BerthProcess.PidsAsync(client, "/web/pid", 2));
     }
 
     [Fact]
@@ -88,7 +87,7 @@ public sealed class AppsDirTests : IDisposable
     {
         await using BerthProcess berth = await StartAsync();
         using HttpClient client = berth.CreateClient();
-        HashSet<string> web = await PidsAsync(client, "/web/pid", 2);
+        HashSet<string> web = await BerthProcess.PidsAsync(client, "/web/pid", 2);
 
         Put("typo.yml", "module: plain_wsgi:application\nmount: [/typo\nworkers: 1\n");
         await berth.WaitForOutputAsync("apps.d/typo.yml has errors and is ignored until it changes", Patience);
@@ -101,8 +100,8 @@ public sealed class AppsDirTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/broken/hello")).StatusCode);
 
         Put("blog.yml", AppFile("pyramid_app:application", "mount: /blog"));
-        await WaitUntilAsync(berth, async () => await AnswerAsync(client, "/blog/hello") == "Hello, World!", "/blog to answer");
-        HashSet<string> blog = await PidsAsync(client, "/blog/pid", 2);
+        await berth.WaitUntilAsync(async () => await BerthProcess.AnswerAsync(client, "/blog/hello") == "Hello, World!", "/blog to answer");
+        HashSet<string> blog = await BerthProcess.PidsAsync(client, "/blog/pid", 2);
 
         Put("blog.yml", AppFile("pyramid_app:application", "mount: /blog\nwokers: 3"));
         await berth.WaitForOutputAsync("apps.d/blog.yml has errors; app blog keeps running with its previous settings", Patience);
@@ -111,8 +110,8 @@ public sealed class AppsDirTests : IDisposable
         Put("blog.yml", AppFile("broken_app:application", "mount: /blog"));
         await berth.WaitForOutputAsync("apps.d/blog.yml: app blog was not reloaded and keeps running with its previous settings", Patience);
 
-        Assert.Equal(blog, await PidsAsync(client, "/blog/pid", 2));
-        Assert.Equal(web, await PidsAsync(client, "/web/pid", 2));
+        Assert.Equal(blog, await BerthProcess.PidsAsync(client, "/blog/pid", 2));
+        Assert.Equal(web, await BerthProcess.PidsAsync(client, "/web/pid", 2));
 
         Put("journal.yml", AppFile("plain_wsgi:application", "mount: /blog", workers: 1));
         await berth.WaitForOutputAsync("apps.d/journal.yml:5: mount: \"/blog\" is mounted twice in site `main`", Patience);
@@ -120,7 +119,7 @@ public sealed class AppsDirTests : IDisposable
         await berth.WaitForOutputAsync("apps.d/journal.yml: app journal is ready and served at /blog on every site", Patience);
         Assert.DoesNotContain(await client.GetStringAsync("/blog/pid"), blog);
 
-        Assert.Equal(web, await PidsAsync(client, "/web/pid", 2));
+        Assert.Equal(web, await BerthProcess.PidsAsync(client, "/web/pid", 2));
         Assert.DoesNotContain("FATAL", berth.Output, StringComparison.Ordinal);
     }
 
@@ -136,40 +135,6 @@ public sealed class AppsDirTests : IDisposable
         Assert.Equal("Hello, World!", await (await client.SendAsync(shop)).Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/hello")).StatusCode); // other names get berth.yml's site
         Assert.Equal("Hello, World!", await client.GetStringAsync("/web/hello"));
-    }
-
-    /// <summary>The distinct pids behind <paramref name="path"/>: sequential requests rotate over idle workers, so a
-    /// few rounds reach each of <paramref name="workers"/>.</summary>
-    private static async Task<HashSet<string>> PidsAsync(HttpClient client, string path, int workers)
-    {
-        var pids = new HashSet<string>();
-        for (int i = 0; i < workers * 4; i++)
-        {
-            pids.Add(await client.GetStringAsync(path));
-        }
-
-        Assert.Equal(workers, pids.Count);
-        return pids;
-    }
-
-    private static async Task<string?> AnswerAsync(HttpClient client, string path)
-    {
-        using HttpResponseMessage response = await client.GetAsync(path);
-        return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : null;
-    }
-
-    private static async Task WaitUntilAsync(BerthProcess berth, Func<Task<bool>> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > Patience)
-            {
-                throw new TimeoutException($"waited {Patience.TotalSeconds}s for {what}. berth's output:\n{berth.Output}");
-            }
-
-            await Task.Delay(100);
-        }
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

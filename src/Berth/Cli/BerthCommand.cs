@@ -145,7 +145,11 @@ public static class BerthCommand
         }
 
         using ILoggerFactory logs = LogFormatter.CreateFactory();
-        using var master = new Master(result.Config!, control, logs, TimeProvider.System, pidPath is null ? null : new PidFile(pidPath));
+        // A full reload reads the file again and puts the same flags on top.
+        string? configPath = parse.GetValue(o.Config);
+        Func<ConfigResult>? readAgain = configPath is null ? null
+            : () => ConfigLoader.Load(configPath) is var again && again.IsValid ? ConfigBuilder.Apply(again.Config, overrides) : again;
+        using var master = new Master(result.Config!, control, logs, TimeProvider.System, pidPath is null ? null : new PidFile(pidPath), readAgain);
         return await master.RunAsync(cancellationToken);
     }
 

@@ -66,12 +66,16 @@ public sealed partial class AcmeCertificates
 
     /// <summary>Orders what is missing or due, then wakes when the next site is due (an hour at most);
     /// <paramref name="changed"/> runs after each new certificate.</summary>
-    public async Task RunAsync(IReadOnlyList<SiteConfig> sites, Action changed, CancellationToken cancellationToken)
+    public Task RunAsync(IReadOnlyList<SiteConfig> sites, Action changed, CancellationToken cancellationToken) =>
+        RunAsync(() => sites, changed, cancellationToken);
+
+    /// <param name="sites">Asked at each look: a reload of berth.yml may have added or removed sites.</param>
+    public async Task RunAsync(Func<IReadOnlyList<SiteConfig>> sites, Action changed, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             DateTimeOffset now = _time.GetUtcNow(), wake = now + CheckEvery;
-            foreach (SiteConfig site in AcmeSites(sites))
+            foreach (SiteConfig site in AcmeSites(sites()))
             {
                 DateTimeOffset next = await VisitAsync(site, changed, cancellationToken);
                 wake = next < wake ? next : wake;

@@ -20,18 +20,10 @@ namespace Berth.Workers;
 /// </summary>
 public sealed partial class AppsDirectory : IAsyncDisposable
 {
-    // A new app that neither reports ready nor fails in this long is stuck in its import (on a database that does
-    // not answer, say), not slow: tests/apps/django_app imports in 0.4 s on the development machine, and large
-    // projects in a few seconds. Past it the app is stopped, so that the directory's other files are not held up.
-    private static readonly TimeSpan BootLimit = TimeSpan.FromMinutes(1);
-
-    private static readonly TimeSpan StopAfterFailedBoot = TimeSpan.FromSeconds(5);
-
-    private readonly BerthConfig _berthYml;
+    private volatile BerthConfig _berthYml; // replaced when a reload reads berth.yml again
+    private volatile AppFile[] _files = []; // those of the running apps, in name order, for ComposeOver
     private readonly string _directory;
-    private readonly string _shimPath;
-    private readonly string _runtimeDirectory;
-    private readonly ILoggerFactory _logs;
+    private readonly AppLauncher _launcher;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly Action _changed;
@@ -46,9 +38,7 @@ public sealed partial class AppsDirectory : IAsyncDisposable
     {
         _berthYml = berthYml;
         _directory = berthYml.Server.AppsDir ?? throw new ArgumentException("the configuration has no apps_dir", nameof(berthYml));
-        _shimPath = shimPath;
-        _runtimeDirectory = runtimeDirectory;
-        _logs = logs;
+        _launcher = new AppLauncher(shimPath, runtimeDirectory, logs, time);
         _log = logs.CreateLogger("berth.apps_dir");
         _time = time;
         _changed = changed;
@@ -152,43 +142,21 @@ public sealed partial class AppsDirectory : IAsyncDisposable
     {
         AppConfig app = file.App;
         LogStarting(shown, app.Name, app.Module, app.Workers);
-        AppSupervisor supervisor;
-        try
+        AppLauncher.Launch launch = await _launcher.StartAsync(app, cancellationToken);
+        switch (launch.Failure)
         {
-            supervisor = new AppSupervisor(app, _shimPath, _runtimeDirectory, _logs, _time);
-        }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
-        {
-            LogCannotStart(shown, app.Name, e.Message);
-            return;
-        }
-
-        try
-        {
-            await supervisor.StartAsync(cancellationToken).WaitAsync(BootLimit, _time, cancellationToken);
-        }
-        catch (Exception e)
-        {
-            if (e is AppBootException)
-            {
-                LogBootFailed(shown, app.Name);
-            }
-            else if (e is TimeoutException)
-            {
-                LogBootTimedOut(shown, app.Name, BootLimit.TotalSeconds);
-            }
-
-            await supervisor.StopAsync(StopAfterFailedBoot);
-            await supervisor.DisposeAsync();
-            if (e is AppBootException or TimeoutException)
-            {
+            case AppLauncher.Failure.CannotStart:
+                LogCannotStart(shown, app.Name, launch.Reason);
                 return;
-            }
-
-            throw;
+            case AppLauncher.Failure.BootFailed:
+                LogBootFailed(shown, app.Name);
+                return;
+            case AppLauncher.Failure.BootTimedOut:
+                LogBootTimedOut(shown, app.Name, AppLauncher.BootLimit.TotalSeconds);
+                return;
         }
 
-        _running[app.Name] = new Vassal(file, supervisor);
+        _running[app.Name] = new Vassal(file, launch.Supervisor!);
         Publish();
         LogStarted(shown, app.Name, file.Where);
     }
@@ -200,11 +168,11 @@ public sealed partial class AppsDirectory : IAsyncDisposable
         ControlResult result;
         try
         {
-            result = await vassal.Supervisor.ReloadAsync(app).WaitAsync(BootLimit, _time, cancellationToken);
+            result = await vassal.Supervisor.ReloadAsync(app).WaitAsync(AppLauncher.BootLimit, _time, cancellationToken);
         }
         catch (TimeoutException)
         {
-            LogReloadTimedOut(shown, app.Name, BootLimit.TotalSeconds);
+            LogReloadTimedOut(shown, app.Name, AppLauncher.BootLimit.TotalSeconds);
             return;
         }
 
@@ -232,8 +200,7 @@ public sealed partial class AppsDirectory : IAsyncDisposable
 
         Publish(); // no request reaches the app from here on; those it has, it finishes
         LogRemoved(shown, name);
-        await vassal.Supervisor.StopAsync(_berthYml.Server.GracefulTimeout);
-        await vassal.Supervisor.DisposeAsync();
+        await AppLauncher.StopAsync(vassal.Supervisor, _berthYml.Server.GracefulTimeout);
         LogStopped(shown, name);
 
         // A file refused because its prefix, host or name clashed with this app's gets another look in this scan.
@@ -243,9 +210,19 @@ public sealed partial class AppsDirectory : IAsyncDisposable
         }
     }
 
+    /// <summary>berth.yml read again by a full reload, with the running apps of apps_dir added; the directory's next
+    /// changes compose with it too. The apps' files were checked against the berth.yml of their last change.</summary>
+    public BerthConfig ComposeOver(BerthConfig berthYml)
+    {
+        _berthYml = berthYml;
+        Config = _files.Aggregate(berthYml, (config, file) => file.AddTo(config));
+        return Config;
+    }
+
     private void Publish()
     {
         Config = Compose(except: null);
+        _files = _running.Values.Select(v => v.File).OrderBy(f => f.App.Name, StringComparer.Ordinal).ToArray();
         Apps = _running.ToImmutableDictionary(v => v.Key, v => v.Value.Supervisor, StringComparer.Ordinal);
         _changed();
     }
