@@ -40,6 +40,14 @@ internal sealed class WebSocketSession : IAsyncDisposable
         return reply.GetString()!;
     }
 
+    /// <summary>Returns the next message the app sent on its own, such as a greeting right after accept.</summary>
+    public async Task<string> ReceiveAsync(string name)
+    {
+        using JsonDocument answer = await AskAsync($"recv {name}");
+        Assert.True(answer.RootElement.TryGetProperty("reply", out JsonElement reply), $"recv {name}: {answer.RootElement}");
+        return reply.GetString()!;
+    }
+
     public async Task CloseAsync(string name)
     {
         using JsonDocument answer = await AskAsync($"close {name}");

@@ -7,6 +7,8 @@ hold several connections open across a reload:
 
     open NAME PATH      connect          -> {"ok": true} or {"status": 503} for a refused handshake
     send NAME TEXT      send, read reply -> {"reply": "..."} or {"code": 1001, "reason": "..."} if closed
+    recv NAME           read the next message, one the app sent without being asked (even after it closed)
+                                         -> {"reply": "..."} or {"code": ..., "reason": "..."} if none is left
     close NAME          close with 1000  -> {"ok": true}
     wait NAME SECONDS   wait for the server to close it
                                          -> {"code": 1001, "reason": "..."} or {"timeout": true}
@@ -44,6 +46,12 @@ async def main(base):
                 socket = sockets[name]
                 try:
                     await socket.send(argument)
+                    result = {"reply": await socket.recv()}
+                except websockets.ConnectionClosed:
+                    result = closed_result(socket)
+            elif command == "recv":
+                socket = sockets[name]
+                try:
                     result = {"reply": await socket.recv()}
                 except websockets.ConnectionClosed:
                     result = closed_result(socket)
