@@ -165,7 +165,17 @@ public sealed class AcmeClient : IDisposable
                 throw Failure(_directoryUrl, response, text);
             }
 
-            _directory = (text.Length > 0 && text.TrimStart().StartsWith('{') ? JsonNode.Parse(text) : null) as JsonObject
+            JsonNode? parsed;
+            try
+            {
+                parsed = JsonNode.Parse(text);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                parsed = null; // HTML from a proxy, a torn body: the same advice as any other non-directory
+            }
+
+            _directory = parsed as JsonObject
                 ?? throw new AcmeException($"{_directoryUrl} is not an ACME directory (no JSON object); check server: acme_directory:");
         }
     }

@@ -35,8 +35,7 @@ internal static class ReleasesCommand
         int marker = output.LastIndexOf(LiveMarker, StringComparison.Ordinal);
         string history = marker < 0 ? output : output[..marker];
         string live = marker < 0 ? "" : output[(marker + LiveMarker.Length)..].Trim();
-        // current -> releases/<id>, relative or absolute: the id is the last part either way.
-        string? id = live.Length == 0 ? null : live.TrimEnd('/')[(live.TrimEnd('/').LastIndexOf('/') + 1)..];
+        string? id = DeployPaths.TargetName(live);
         return (ReleaseHistory.Parse(history), id);
     }
 

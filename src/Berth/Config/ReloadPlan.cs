@@ -84,17 +84,19 @@ public sealed record ReloadPlan(
     }
 
     private static bool ListenChanged(BerthConfig running, SiteConfig? old, SiteConfig site) =>
-        Addresses(old?.Listen ?? []) != Addresses(site.Listen) && !Covered(running, site.Listen);
+        Addresses(old?.Listen ?? []) != Addresses(site.Listen) && !Covered(running, site);
 
     private static bool TlsChanged(SiteConfig old, SiteConfig site) =>
         (old.Tls is null) != (site.Tls is null) || old.Tls?.RedirectFrom?.ToString() != site.Tls?.RedirectFrom?.ToString();
 
     private static string Addresses(IEnumerable<ListenAddress> listen) => string.Join(" ", listen.Select(l => l.ToString()).Order(StringComparer.Ordinal));
 
-    /// <summary>A new site on addresses berth already listens on (without TLS there) is served without a restart.</summary>
-    private static bool Covered(BerthConfig running, IEnumerable<ListenAddress> listen)
+    /// <summary>A new site on addresses berth already listens on, with TLS there exactly when the site has it, is served
+    /// without a restart; a TLS site on a plain listener (or the reverse) needs new listeners.</summary>
+    private static bool Covered(BerthConfig running, SiteConfig site)
     {
-        var bound = running.Sites.SelectMany(s => s.Listen).Select(l => l.ToString()).ToHashSet(StringComparer.Ordinal);
-        return listen.All(l => bound.Contains(l.ToString()));
+        var bound = running.Sites.Where(s => (s.Tls is null) == (site.Tls is null))
+            .SelectMany(s => s.Listen).Select(l => l.ToString()).ToHashSet(StringComparer.Ordinal);
+        return site.Listen.All(l => bound.Contains(l.ToString()));
     }
 }

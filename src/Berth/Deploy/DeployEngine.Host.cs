@@ -98,7 +98,7 @@ public sealed partial class DeployEngine
         if (!facts.Succeeded)
         {
             throw new DeployException($"the host could not be inspected (exit {facts.ExitCode}): {StepContext.LastLine(facts)}",
-                "the host needs a POSIX sh with coreutils (stat, sha256sum, base64); check the output by running berth deploy --plan");
+                "the host needs a POSIX sh with coreutils; check by hand with: ssh USER@HOST 'command -v stat sha256sum base64 readlink'");
         }
 
         return new StepContext
@@ -109,7 +109,6 @@ public sealed partial class DeployEngine
             Layout = layout,
             Inputs = inputs,
             Facts = HostFacts.Parse(facts.Stdout),
-            Time = time,
             Progress = progress,
             Revision = inputs.Revision,
         };

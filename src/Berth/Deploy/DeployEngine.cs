@@ -103,7 +103,7 @@ public sealed partial class DeployEngine(IDeployProgress progress, TimeProvider 
 
         string serverConfig = work.Write("berth.yml", ServerConfigRenderer.Render(config, deploy));
         string app = AppName(config);
-        string unit = work.Write($"berth-{app}.service", SystemdUnit.Render(app, deploy, deploy.ServiceUser ?? (hosts.Count > 0 ? hosts[0].User : Environment.UserName)));
+        string unit = work.Write(SystemdUnit.UnitName(app), SystemdUnit.Render(app, deploy, deploy.ServiceUser ?? (hosts.Count > 0 ? hosts[0].User : Environment.UserName)));
         // One release id for every host of the run, so the recap shows the same name wherever the same code serves.
         return new DeployInputs(revision, resolve ? ReleaseId.New(startedAt, revision) : "", deploy.Revision ?? deploy.Branch,
             binary, await Sha256Async(binary, cancellationToken).ConfigureAwait(false),

@@ -4,7 +4,7 @@ namespace Berth.Deploy;
 
 /// <summary>One host of <c>deploy: hosts:</c> with what every command about it needs: the deploy settings, the
 /// layout under its path, and the name of the service that serves there.</summary>
-/// <param name="ServiceName">The first app of berth.yml: it names the systemd unit (<c>berth-&lt;app&gt;</c>).</param>
+/// <param name="ServiceName">The first app of berth.yml (else the last part of path:), as <see cref="DeployEngine.AppName"/> names it: it names the systemd unit (<c>berth-&lt;app&gt;</c>).</param>
 public sealed record DeployTarget(DeployHost Host, DeploySettings Settings, DeployPaths Paths, string ServiceName)
 {
     /// <summary>The targets of <paramref name="config"/>'s deploy: section, all of them or those
@@ -14,7 +14,7 @@ public sealed record DeployTarget(DeployHost Host, DeploySettings Settings, Depl
     {
         DeploySettings deploy = config.Deploy ?? throw new ArgumentException("the config has no deploy: section", nameof(config));
         var paths = new DeployPaths(deploy.Path);
-        string service = config.Apps.Count > 0 ? config.Apps[0].Name : "berth";
+        string service = DeployEngine.AppName(config); // the name the unit was installed under
         var missing = new List<string>();
         IEnumerable<DeployHost> hosts = deploy.Hosts;
         if (selected.Count > 0)

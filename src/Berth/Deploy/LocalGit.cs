@@ -108,7 +108,17 @@ public static class LocalGit
         {
             start.Environment["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes";
         }
-        using Process git = Process.Start(start) ?? throw new DeployException("could not start git", "install git on this machine");
+        Process? started;
+        try
+        {
+            started = Process.Start(start);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new DeployException($"could not start git: {e.Message}", "install git on this machine (apt-get install git), or put it on PATH");
+        }
+
+        using Process git = started ?? throw new DeployException("could not start git", "install git on this machine (apt-get install git), or put it on PATH");
         Task<string> stdout = git.StandardOutput.ReadToEndAsync(cancellationToken);
         Task<string> stderr = git.StandardError.ReadToEndAsync(cancellationToken);
         try

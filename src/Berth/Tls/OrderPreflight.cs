@@ -161,7 +161,7 @@ public sealed class OrderPreflight
         {
             using var http = new HttpClient { Timeout = ProbeTimeout };
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            request.Headers.Host = site.Hosts.Count > 0 ? site.Hosts[0] : null;
+            request.Headers.Host = site.Hosts[0]; // only sites with names are ordered for
             using HttpResponseMessage response = await http.SendAsync(request, cancellationToken);
             string body = await response.Content.ReadAsStringAsync(cancellationToken);
             if (body != expected)

@@ -32,8 +32,7 @@ public sealed class StepContext
     public required DeploySettings Deploy { get; init; }
     public required DeployPaths Layout { get; init; }
     public required DeployInputs Inputs { get; init; }
-    public required HostFacts Facts { get; set; }
-    public required TimeProvider Time { get; init; }
+    public required HostFacts Facts { get; init; }
     public required IDeployProgress Progress { get; init; }
 
     public DeployHost Host => Remote.Host;
