@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Berth.Config;
 using Berth.Control;
+using Berth.Tls;
 using Berth.Workers;
 using Microsoft.Extensions.Logging;
 
@@ -78,7 +79,7 @@ public sealed partial class Master
     }
 
     private HashSet<string> AcmeSiteNames() =>
-        _config.Sites.Where(s => s.Tls?.Mode == TlsMode.Acme && s.Hosts.Count > 0).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        AcmeCertificates.AcmeSites(_config.Sites).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
 
     private static ControlResult Combine(IReadOnlyList<ControlResult> results) =>
         new(results.All(r => r.Ok), string.Join("\n", results.Select(r => r.Message).Where(m => m.Length > 0)));

@@ -286,7 +286,7 @@ public sealed partial class Master : IServerControl, IDisposable
     }
 
     public IReadOnlyList<CertificateStatus> GetCertificates() =>
-        _acme is null ? [] : _config.Sites.Where(s => s.Tls?.Mode == TlsMode.Acme && s.Hosts.Count > 0).Select(_acme.StatusOf).ToArray();
+        _acme is null ? [] : AcmeCertificates.AcmeSites(_config.Sites).Select(_acme.StatusOf).ToArray();
 
     /// <summary>
     /// Issues fresh <c>tls: internal</c> leaves when the first of them has a third of its life left, and swaps them in

@@ -32,6 +32,11 @@ internal static class LogsCommand
     // run sudo without a password (docs/deploy.md, section 2) but is not in the systemd-journal group.
     private const string Script = """
         if [ -d /run/systemd/system ] && [ -f "/etc/systemd/system/$1" ]; then
+          if [ "$(id -u)" = 0 ]; then exec journalctl -u "$1" -n "$3" --no-pager -o short-iso ${4:+-f}; fi
+          if ! sudo -n true 2>/dev/null; then
+            echo "cannot read the journal of $1: this ssh user needs passwordless sudo (docs/deploy.md, section 2), or membership of the systemd-journal group" >&2
+            exit 3
+          fi
           exec sudo -n journalctl -u "$1" -n "$3" --no-pager -o short-iso ${4:+-f}
         fi
         if [ ! -e "$2" ]; then

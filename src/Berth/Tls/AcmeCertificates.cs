@@ -338,7 +338,8 @@ public sealed partial class AcmeCertificates
         e is AcmeException or HttpRequestException or IOException or UnauthorizedAccessException or CertificateException
         || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
-    private static IEnumerable<SiteConfig> AcmeSites(IEnumerable<SiteConfig> sites) => sites.Where(s => s.Tls?.Mode == TlsMode.Acme && s.Hosts.Count > 0);
+    /// <summary>The sites berth orders certificates for: <c>tls: acme</c> with at least one name.</summary>
+    internal static IEnumerable<SiteConfig> AcmeSites(IEnumerable<SiteConfig> sites) => sites.Where(s => s.Tls?.Mode == TlsMode.Acme && s.Hosts.Count > 0);
 
     /// <summary>A site's renewal state: the backoff after failures, and the CA's window for the certificate <see cref="CertId"/>.</summary>
     private sealed record Schedule
