@@ -18,11 +18,6 @@ public sealed partial class AppSupervisor
 
     private const int SigKill = 9;
 
-    // How long a zygote's exit waits for its connection to be read to the end. The process can end
-    // before berth has read what it sent last (its BOOT_ERROR traceback, a CHILD_EXITED); that
-    // takes milliseconds, and a zygote that never connected must not hold its exit up for long.
-    private static readonly TimeSpan LastWordsWait = TimeSpan.FromSeconds(1);
-
     private readonly List<Zygote> _zygotes = [];
     private Zygote? _zygote;
     private Zygote? _setAside;
@@ -56,7 +51,7 @@ public sealed partial class AppSupervisor
         var zygote = new Zygote(id, _generation, process, _time.GetUtcNow());
         process.OutputDataReceived += (_, line) => { if (line.Data is not null) { LogZygoteLine(line.Data); } };
         process.ErrorDataReceived += (_, line) => { if (line.Data is not null) { LogZygoteLine(line.Data); } };
-        process.Exited += (_, _) => _ = Task.WhenAny(zygote.ConnectionRead.Task, Task.Delay(LastWordsWait, _time))
+        process.Exited += (_, _) => _ = LastWordsReadAsync(process, zygote.ConnectionRead.Task)
             .ContinueWith(_ => Post(new SupervisorEvent.ZygoteExited(zygote)), TaskScheduler.Default);
         try
         {

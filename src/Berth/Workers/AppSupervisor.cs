@@ -28,6 +28,10 @@ public sealed partial class AppSupervisor : IAsyncDisposable
     // After a missed deadline the worker gets SIGUSR1 (stack dump to the log) and this long to write it.
     private static readonly TimeSpan StackDumpGrace = TimeSpan.FromSeconds(1);
 
+    // How long an exit waits for the process's output and connection to be read to the end
+    // (LastWordsReadAsync): milliseconds normally, and not long for a process that never connected.
+    private static readonly TimeSpan LastWordsWait = TimeSpan.FromSeconds(1);
+
     // Consecutive boot failures after which the app is marked failed instead of respawning forever.
     private const int MaxBootFailures = 5;
 
@@ -272,7 +276,8 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         string prefix = $"[{App.Name}:{id}] ";
         process.OutputDataReceived += (_, line) => { if (line.Data is not null) { LogWorkerOutput(prefix, line.Data); } };
         process.ErrorDataReceived += (_, line) => { if (line.Data is not null) { LogWorkerOutput(prefix, line.Data); } };
-        process.Exited += (_, _) => Post(new SupervisorEvent.Exited(slot));
+        process.Exited += (_, _) => _ = LastWordsReadAsync(process, slot.ConnectionRead.Task)
+            .ContinueWith(_ => Post(new SupervisorEvent.Exited(slot)), TaskScheduler.Default);
         try
         {
             process.Start();
@@ -289,6 +294,16 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         _workers[id] = slot;
         return true;
     }
+
+    /// <summary>
+    /// Completes once an exited process's last words are read: its output to the end (the traceback
+    /// of a failed import) and its connection to the end (a BOOT_ERROR, a CHILD_EXITED). The exit
+    /// can be seen before those pipes are drained, and handling it first would log "the worker
+    /// exited" without the reason, or exit berth with the traceback cut short. Bounded, because a
+    /// process that never connected, or a grandchild holding the output open, must not hold it up.
+    /// </summary>
+    private async Task LastWordsReadAsync(System.Diagnostics.Process process, Task connectionRead) =>
+        await Task.WhenAny(Task.WhenAll(process.WaitForExitAsync(), connectionRead), Task.Delay(LastWordsWait, _time)).ConfigureAwait(false);
 
     private WorkerSlot NewSlot(int id, System.Diagnostics.Process? process, Zygote? zygote) => new(id, _generation, process, _time.GetUtcNow())
     {
@@ -341,7 +356,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
                 Post(new SupervisorEvent.BootFailed(slot, text));
             }
         };
-        _ = connected.Connection.RunReaderAsync(CancellationToken.None);
+        _ = connected.Connection.RunReaderAsync(CancellationToken.None).ContinueWith(_ => slot.ConnectionRead.TrySetResult(), TaskScheduler.Default);
         if (_stopped is not null)
         {
             CloseSend(slot);

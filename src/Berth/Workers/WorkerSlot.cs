@@ -38,6 +38,9 @@ public sealed class WorkerSlot : IWorkerTarget, IDisposable
     /// <summary>The process berth started; null for a worker forked by a zygote.</summary>
     public Process? Process { get; }
 
+    /// <summary>Set when the worker's connection has been read to the end (its last frames handled).</summary>
+    public TaskCompletionSource ConnectionRead { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>The zygote this worker was forked from (<c>preload: true</c>); null for a started one.</summary>
     public Zygote? Zygote { get; init; }
 
