@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Berth.Config;
 using Berth.Deploy;
+using Berth.Deploy.Ssh;
 using Xunit.Abstractions;
 
 namespace Berth.DeployTests;
@@ -265,7 +266,8 @@ public sealed class DeployTests(PublishedBerth berth, ITestOutputHelper output) 
         string v2 = (await DeployAndCheckAsync("v2")).Hosts[0].Release!;
 
         ConfigResult loaded = ConfigLoader.Load(ConfigPath);
-        DeployReport rollback = await new DeployEngine(new RecordingProgress(output), TimeProvider.System).RollbackAsync(loaded.Config!, new RollbackOptions(), Deadline());
+        DeployReport rollback = await new DeployEngine(new RecordingProgress(output), TimeProvider.System, SshHost.ConnectAsync)
+            .RollbackAsync(loaded.Config!, DeployTarget.Select(loaded.Config!, [], out _), new RollbackOptions(), Deadline());
 
         Assert.True(rollback.Succeeded, Describe(rollback));
         Assert.Equal(v1, rollback.Hosts[0].Release);
@@ -372,8 +374,8 @@ public sealed class DeployTests(PublishedBerth berth, ITestOutputHelper output) 
     {
         ConfigResult loaded = ConfigLoader.Load(ConfigPath);
         Assert.True(loaded.Errors.Count == 0, string.Join("\n", loaded.Errors));
-        var engine = new DeployEngine(progress ?? new RecordingProgress(output), TimeProvider.System);
-        return await engine.DeployAsync(loaded.Config!, options ?? new DeployOptions(), cancellationToken ?? Deadline());
+        var engine = new DeployEngine(progress ?? new RecordingProgress(output), TimeProvider.System, SshHost.ConnectAsync);
+        return await engine.DeployAsync(loaded.Config!, DeployTarget.Select(loaded.Config!, [], out _), options ?? new DeployOptions(), cancellationToken ?? Deadline());
     }
 
     private static async Task<string> GetAsync(SshTestHost host, string path)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Berth.Config;
+using Berth.Deploy;
 using Berth.Deploy.Ssh;
 using Microsoft.Extensions.Logging;
 
@@ -52,11 +53,11 @@ public static class BerthCommand
         root.Subcommands.Add(ScaleCommand.Create());
         root.Subcommands.Add(StopCommand.Create());
         root.Subcommands.Add(CertCommand.Create());
-        root.Subcommands.Add(DeployCommand.Create());
-        root.Subcommands.Add(DeployCommand.CreateRollback());
 
         // The commands about deployed hosts reach them with the system ssh client, one connection per host.
-        RemoteConnector ssh = async (target, cancellationToken) => await SshHost.ConnectAsync(target.Host, target.Settings.Ssh, cancellationToken);
+        RemoteConnector ssh = SshHost.ConnectAsync;
+        root.Subcommands.Add(DeployCommand.Create(ssh));
+        root.Subcommands.Add(DeployCommand.CreateRollback(ssh));
         root.Subcommands.Add(ReleasesCommand.Create(ssh));
         root.Subcommands.Add(LogsCommand.Create(ssh, (host, command) => ((SshHost)host).StartStreaming(command)));
         return root;

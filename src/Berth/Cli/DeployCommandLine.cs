@@ -5,8 +5,9 @@ using Berth.Deploy;
 namespace Berth.Cli;
 
 /// <summary>
-/// What the commands about deployed hosts share (<c>berth releases</c>, <c>berth logs</c>): <c>--config</c>, the
-/// <c>HOST...</c> arguments, and turning berth.yml into the hosts to ask, or into an error that says what to write.
+/// What the commands about deployed hosts share (<c>berth deploy</c>, <c>rollback</c>, <c>releases</c>, <c>logs</c>):
+/// <c>--config</c>, the <c>HOST...</c> arguments, and turning berth.yml into the hosts to ask, or into an error that
+/// says what to write.
 /// </summary>
 internal class DeployCommandLine
 {
@@ -29,7 +30,10 @@ internal class DeployCommandLine
     }
 
     /// <summary>The hosts to ask; or null, with every problem written to <paramref name="error"/>.</summary>
-    public IReadOnlyList<DeployTarget>? Targets(ParseResult parse, TextWriter error)
+    public IReadOnlyList<DeployTarget>? Targets(ParseResult parse, TextWriter error) => Load(parse, error)?.Targets;
+
+    /// <summary>berth.yml and the hosts to ask; or null, with every problem written to <paramref name="error"/>.</summary>
+    public (BerthConfig Config, IReadOnlyList<DeployTarget> Targets)? Load(ParseResult parse, TextWriter error)
     {
         string path = parse.GetValue(Config)!;
         ConfigResult result = ConfigLoader.Load(path);
@@ -49,16 +53,19 @@ internal class DeployCommandLine
             return null;
         }
 
-        IReadOnlyList<DeployTarget> targets = DeployTarget.Select(result.Config, parse.GetValue(Hosts) ?? [], out IReadOnlyList<string> unknown);
+        IReadOnlyList<DeployTarget> targets = DeployTarget.Select(result.Config, Named(parse), out IReadOnlyList<string> unknown);
         foreach (string name in unknown)
         {
             error.WriteLine($"{name} is not one of the hosts in {path}'s deploy: hosts: ({string.Join(", ", result.Config.Deploy.Hosts.Select(h => h.Label))}). Fix: name one of those, or add it to hosts:.");
         }
 
-        return unknown.Count == 0 ? targets : null;
+        return unknown.Count == 0 ? (result.Config, targets) : null;
     }
 
-    internal static string NoDeploySection(string path) =>
+    /// <summary>The hosts named on the command line; none means every one.</summary>
+    protected virtual IReadOnlyList<string> Named(ParseResult parse) => parse.GetValue(Hosts) ?? [];
+
+    private static string NoDeploySection(string path) =>
         $"{path} has no deploy: section, so berth does not know which hosts to ask. Fix: add one with hosts: and repository: " +
         "(docs/deploy.md, section 3), or pass the project's berth.yml with --config.";
 }

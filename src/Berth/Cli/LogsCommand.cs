@@ -28,10 +28,10 @@ internal static class LogsCommand
         return command;
     }
 
-    // $1 unit, $2 log file, $3 lines, $4 non-empty to follow. journalctl through sudo -n: the deploy user may
-    // run sudo without a password (docs/deploy.md, section 2) but is not in the systemd-journal group.
+    // $1 unit, $2 log file, $3 lines, $4 non-empty to follow, $5 the unit's file. journalctl through sudo -n: the
+    // deploy user may run sudo without a password (docs/deploy.md, section 2) but is not in the systemd-journal group.
     private const string Script = """
-        if [ -d /run/systemd/system ] && [ -f "/etc/systemd/system/$1" ]; then
+        if [ -d /run/systemd/system ] && [ -f "$5" ]; then
           if [ "$(id -u)" = 0 ]; then exec journalctl -u "$1" -n "$3" --no-pager -o short-iso ${4:+-f}; fi
           if ! sudo -n true 2>/dev/null; then
             echo "cannot read the journal of $1: this ssh user needs passwordless sudo (docs/deploy.md, section 2), or membership of the systemd-journal group" >&2
@@ -49,7 +49,7 @@ internal static class LogsCommand
     /// <summary>The command that prints (or follows) the last <paramref name="lines"/> lines of the log.</summary>
     public static RemoteCommand Read(DeployTarget target, int lines, bool follow) =>
         RemoteCommand.Of("sh", "-c", Script, "sh", SystemdUnit.UnitName(target.ServiceName), target.Paths.LogFile,
-            lines.ToString(CultureInfo.InvariantCulture), follow ? "1" : "");
+            lines.ToString(CultureInfo.InvariantCulture), follow ? "1" : "", SystemdUnit.UnitPath(target.ServiceName));
 
     private static async Task<int> ShowAsync(ParseResult parse, Options options, RemoteConnector connect, RemoteStreamStarter stream, CancellationToken cancellationToken)
     {

@@ -37,7 +37,7 @@ internal static class ReleasesView
                 record.From,
                 When(record.StartedAt, now),
                 StatusView.Duration(record.Duration),
-                record.Error is { } error ? (record.FailedStep is { } step ? $"{step}: {LastLine(error)}" : LastLine(error)) : "",
+                record.Error is { } error ? (record.FailedStep is { } step ? $"{step}: {RemoteResult.LastLine(error)}" : RemoteResult.LastLine(error)) : "",
             ]);
         }
 
@@ -129,8 +129,4 @@ internal static class ReleasesView
         TimeSpan ago = now - started;
         return ago < TimeSpan.FromSeconds(1) ? $"{at} (just now)" : $"{at} ({StatusView.Duration(ago)} ago)";
     }
-
-    /// <summary>The last line of an error: pip's and Python's say what went wrong last.</summary>
-    private static string LastLine(string text) =>
-        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
 }

@@ -1,5 +1,4 @@
 using Berth.Config;
-using Berth.Deploy.Ssh;
 using Berth.Deploy.Steps;
 
 namespace Berth.Deploy;
@@ -14,22 +13,22 @@ public sealed partial class DeployEngine
     /// happens, the lock is released and the release recorded (with its log kept when it failed).
     /// </summary>
     /// <param name="prepare">For a rollback: picks the release to return to, or says why there is none.</param>
-    private async Task<HostOutcome> RunHostAsync(DeployHost host, BerthConfig config, DeployInputs inputs, bool plan,
+    private async Task<HostOutcome> RunHostAsync(DeployTarget target, BerthConfig config, DeployInputs inputs, bool plan,
         IReadOnlyList<IDeployStep> steps, Func<StepContext, string?>? prepare, CancellationToken cancellationToken)
     {
-        DeploySettings deploy = config.Deploy!;
+        DeployHost host = target.Host;
         long started = time.GetTimestamp();
         StepContext? context = null;
         string? failedStep = null;
         string? error = null;
-        SshHost? remote = null;
+        IRemoteHost? remote = null;
         try
         {
             long preflight = Start(host, "preflight");
             try
             {
-                remote = await SshHost.ConnectAsync(host, deploy.Ssh, cancellationToken).ConfigureAwait(false);
-                context = await GatherAsync(remote, config, deploy, inputs, cancellationToken).ConfigureAwait(false);
+                remote = await connect(target, cancellationToken).ConfigureAwait(false);
+                context = await GatherAsync(remote, target, config, inputs, cancellationToken).ConfigureAwait(false);
                 if (prepare?.Invoke(context) is { } notPossible)
                 {
                     throw new DeployException(notPossible, "`berth releases` lists the releases on each host");
@@ -42,8 +41,8 @@ public sealed partial class DeployEngine
                 return new HostOutcome(host.Label, context?.Facts.CurrentRelease, HostStatus.Failed, "preflight", error);
             }
 
-            string target = inputs.Revision.Length > 0 ? $"{ReleaseId.ShortRevision(inputs.Revision)} ({inputs.RevisionLabel})" : $"releases/{context.NewRelease}";
-            Finish(host, "preflight", Outcome.Ok($"reached over ssh ({context.Facts.PythonVersion.Trim()}, {(context.Facts.Systemd ? "systemd" : "no systemd: daemon mode")}); target {target}"), preflight, context);
+            string wanted = inputs.Revision.Length > 0 ? $"{ReleaseId.ShortRevision(inputs.Revision)} ({inputs.RevisionLabel})" : $"releases/{context.NewRelease}";
+            Finish(host, "preflight", Outcome.Ok($"reached over ssh ({context.Facts.PythonVersion.Trim()}, {(context.Facts.Systemd ? "systemd" : "no systemd: daemon mode")}); target {wanted}"), preflight, context);
             foreach (IDeployStep step in steps)
             {
                 long at = Start(host, step.Name);
@@ -88,16 +87,16 @@ public sealed partial class DeployEngine
     }
 
     /// <summary>Connects the facts script's answer to a fresh context.</summary>
-    private async Task<StepContext> GatherAsync(SshHost remote, BerthConfig config, DeploySettings deploy, DeployInputs inputs, CancellationToken cancellationToken)
+    private async Task<StepContext> GatherAsync(IRemoteHost remote, DeployTarget target, BerthConfig config, DeployInputs inputs, CancellationToken cancellationToken)
     {
-        var layout = new DeployPaths(deploy.Path.TrimEnd('/'));
-        var query = new HostFacts.Query(layout, deploy.Python, deploy.Requirements, deploy.SystemPackages,
-            [.. deploy.Shared, .. deploy.EnvFile is null ? Array.Empty<string>() : [".env"]],
-            deploy.ServiceUser ?? remote.Host.User, SystemdUnit.UnitPath(AppName(config)));
+        DeploySettings deploy = target.Settings;
+        DeployPaths layout = target.Paths;
+        var query = new HostFacts.Query(layout, deploy.Python, deploy.Requirements, deploy.SystemPackages, SharedStep.LinkedPaths(deploy),
+            deploy.ServiceUser ?? remote.Host.User, SystemdUnit.UnitPath(target.ServiceName));
         RemoteResult facts = await remote.RunAsync(HostFacts.Command(query), null, cancellationToken).ConfigureAwait(false);
         if (!facts.Succeeded)
         {
-            throw new DeployException($"the host could not be inspected (exit {facts.ExitCode}): {StepContext.LastLine(facts)}",
+            throw new DeployException($"the host could not be inspected (exit {facts.ExitCode}): {facts.LastLine()}",
                 "the host needs a POSIX sh with coreutils; check by hand with: ssh USER@HOST 'command -v stat sha256sum base64 readlink'");
         }
 
@@ -132,7 +131,7 @@ public sealed partial class DeployEngine
                         log = context.Log.ToString();
                     }
 
-                    await context.Remote.RunAsync(new RemoteCommand(["sh", "-c", "[ ! -d \"$1\" ] || cat > \"$1/.deploy.log\"", "sh", context.Layout.Release(release)], log), null, deadline.Token).ConfigureAwait(false);
+                    await context.Remote.RunAsync(new RemoteCommand(["sh", "-c", "[ ! -d \"$1\" ] || cat > \"$2\"", "sh", context.Layout.Release(release), context.Layout.ReleaseLog(release)], log), null, deadline.Token).ConfigureAwait(false);
                 }
             }
         }

@@ -10,8 +10,8 @@ public sealed partial class DeployEngine
     /// stops the hosts that have not started (they keep their release, reported as not started), so a bad release
     /// reaches as few hosts as the settings allow. <c>--plan</c> changes nothing, so it looks at every host.
     /// </summary>
-    private static async Task<IReadOnlyList<HostOutcome>> RunHostsAsync(IReadOnlyList<DeployHost> hosts, DeploySettings deploy, bool plan,
-        Func<DeployHost, CancellationToken, Task<HostOutcome>> run, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<HostOutcome>> RunHostsAsync(IReadOnlyList<DeployTarget> hosts, DeploySettings deploy, bool plan,
+        Func<DeployTarget, CancellationToken, Task<HostOutcome>> run, CancellationToken cancellationToken)
     {
         var outcomes = new HostOutcome[hosts.Count];
         string? firstFailure = null;
@@ -19,7 +19,7 @@ public sealed partial class DeployEngine
 
         async Task RunOneAsync(int index)
         {
-            DeployHost host = hosts[index];
+            DeployTarget host = hosts[index];
             string? stoppedBy;
             lock (gate)
             {
@@ -29,7 +29,7 @@ public sealed partial class DeployEngine
             if (stoppedBy is not null || cancellationToken.IsCancellationRequested)
             {
                 string why = stoppedBy is not null ? $"not started: {stoppedBy} failed first" : "not started: the run was cancelled";
-                outcomes[index] = new HostOutcome(host.Label, null, HostStatus.NotStarted, null, why);
+                outcomes[index] = new HostOutcome(host.Host.Label, null, HostStatus.NotStarted, null, why);
                 return;
             }
 
@@ -39,7 +39,7 @@ public sealed partial class DeployEngine
             {
                 lock (gate)
                 {
-                    firstFailure ??= host.Label;
+                    firstFailure ??= host.Host.Label;
                 }
             }
         }

@@ -9,7 +9,8 @@ namespace Berth.Deploy;
 /// upload and their checksums), then drives each host through the steps in docs/deploy.md's order, several hosts
 /// at once or in rolling batches, and returns the report the recap and the notifications are made from.
 /// </summary>
-public sealed partial class DeployEngine(IDeployProgress progress, TimeProvider time)
+/// <param name="connect">How each host is reached: <see cref="Ssh.SshHost.ConnectAsync(DeployTarget, CancellationToken)"/> in berth.</param>
+public sealed partial class DeployEngine(IDeployProgress progress, TimeProvider time, RemoteConnector connect)
 {
     /// <summary>The steps after preflight, in the order of docs/deploy.md's table.</summary>
     public static IReadOnlyList<IDeployStep> DeploySteps() =>
@@ -23,21 +24,20 @@ public sealed partial class DeployEngine(IDeployProgress progress, TimeProvider 
     public static IReadOnlyList<IDeployStep> RollbackSteps() =>
         [new LockStep(), new ServiceStep(), new SwitchStep(), new ReloadStep(), new HealthCheckStep()];
 
-    /// <exception cref="DeployException">A host named in <paramref name="options"/> is not in <c>deploy: hosts:</c> (a usage error: nothing was done).</exception>
-    public Task<DeployReport> DeployAsync(BerthConfig config, DeployOptions options, CancellationToken cancellationToken) =>
-        RunAsync(config, options.Hosts ?? [], options.Plan ? "plan" : "deploy", resolve: true, options.BreakLock, options.Plan,
+    /// <param name="hosts">The hosts of <paramref name="config"/> to deploy to (<see cref="DeployTarget.Select"/>).</param>
+    public Task<DeployReport> DeployAsync(BerthConfig config, IReadOnlyList<DeployTarget> hosts, DeployOptions options, CancellationToken cancellationToken) =>
+        RunAsync(config, hosts, options.Plan ? "plan" : "deploy", resolve: true, options.BreakLock, options.Plan,
             (host, inputs, ct) => RunHostAsync(host, config, inputs, options.Plan, DeploySteps(), null, ct), cancellationToken);
 
-    /// <exception cref="DeployException">The host named is not in <c>deploy: hosts:</c>.</exception>
-    public Task<DeployReport> RollbackAsync(BerthConfig config, RollbackOptions options, CancellationToken cancellationToken) =>
-        RunAsync(config, options.Host is null ? [] : [options.Host], "rollback", resolve: false, breakLock: false, plan: false,
+    /// <param name="hosts">The hosts of <paramref name="config"/> to roll back (<see cref="DeployTarget.Select"/>).</param>
+    public Task<DeployReport> RollbackAsync(BerthConfig config, IReadOnlyList<DeployTarget> hosts, RollbackOptions options, CancellationToken cancellationToken) =>
+        RunAsync(config, hosts, "rollback", resolve: false, breakLock: false, plan: false,
             (host, inputs, ct) => RunHostAsync(host, config, inputs, false, RollbackSteps(), context => ChooseRollbackTarget(context, options.Release), ct), cancellationToken);
 
-    private async Task<DeployReport> RunAsync(BerthConfig config, IReadOnlyList<string> named, string action, bool resolve, bool breakLock, bool plan,
-        Func<DeployHost, DeployInputs, CancellationToken, Task<HostOutcome>> run, CancellationToken cancellationToken)
+    private async Task<DeployReport> RunAsync(BerthConfig config, IReadOnlyList<DeployTarget> hosts, string action, bool resolve, bool breakLock, bool plan,
+        Func<DeployTarget, DeployInputs, CancellationToken, Task<HostOutcome>> run, CancellationToken cancellationToken)
     {
         DeploySettings deploy = Settings(config);
-        IReadOnlyList<DeployHost> hosts = SelectHosts(config, named);
         DateTimeOffset startedAt = time.GetUtcNow();
         long started = time.GetTimestamp();
         LockOwner owner = LockOwner.Here(time);
@@ -54,7 +54,7 @@ public sealed partial class DeployEngine(IDeployProgress progress, TimeProvider 
         }
 
         IReadOnlyList<HostOutcome> outcomes = inputs is null
-            ? hosts.Select(h => FailPreflight(h, problem!)).ToList()
+            ? hosts.Select(h => FailPreflight(h.Host, problem!)).ToList()
             : await RunHostsAsync(hosts, deploy, plan, (host, ct) => run(host, inputs, ct), cancellationToken).ConfigureAwait(false);
 
         // A rollback has no one target commit: the report names the release the first host went back to.
@@ -70,21 +70,7 @@ public sealed partial class DeployEngine(IDeployProgress progress, TimeProvider 
     internal static string AppName(BerthConfig config) =>
         config.Apps.Count > 0 ? config.Apps[0].Name : Path.GetFileName(config.Deploy?.Path.TrimEnd('/') ?? "app");
 
-    /// <summary>The hosts named on the command line (all of them when none is), as <see cref="DeployTarget.Select"/>
-    /// finds them for every command about deployed hosts.</summary>
-    internal static IReadOnlyList<DeployHost> SelectHosts(BerthConfig config, IReadOnlyList<string> named)
-    {
-        IReadOnlyList<DeployTarget> targets = DeployTarget.Select(config, named, out IReadOnlyList<string> unknown);
-        if (unknown.Count > 0)
-        {
-            throw new DeployException($"{string.Join(", ", unknown)}: not one of deploy: hosts: ({string.Join(", ", config.Deploy!.Hosts.Select(h => h.Label))})",
-                "name a host as it is written there (or its address alone), or add it to deploy: hosts:");
-        }
-
-        return targets.Select(t => t.Host).ToList();
-    }
-
-    private static async Task<DeployInputs> PrepareAsync(BerthConfig config, DeploySettings deploy, IReadOnlyList<DeployHost> hosts, LockOwner owner,
+    private static async Task<DeployInputs> PrepareAsync(BerthConfig config, DeploySettings deploy, IReadOnlyList<DeployTarget> hosts, LockOwner owner,
         bool breakLock, DateTimeOffset startedAt, LocalFiles work, bool resolve, CancellationToken cancellationToken)
     {
         string revision = resolve ? await LocalGit.ResolveAsync(deploy.Repository, deploy.Branch, deploy.Revision, cancellationToken).ConfigureAwait(false) : "";
@@ -103,7 +89,7 @@ public sealed partial class DeployEngine(IDeployProgress progress, TimeProvider 
 
         string serverConfig = work.Write("berth.yml", ServerConfigRenderer.Render(config, deploy));
         string app = AppName(config);
-        string unit = work.Write(SystemdUnit.UnitName(app), SystemdUnit.Render(app, deploy, deploy.ServiceUser ?? (hosts.Count > 0 ? hosts[0].User : Environment.UserName)));
+        string unit = work.Write(SystemdUnit.UnitName(app), SystemdUnit.Render(app, deploy, deploy.ServiceUser ?? (hosts.Count > 0 ? hosts[0].Host.User : Environment.UserName)));
         // One release id for every host of the run, so the recap shows the same name wherever the same code serves.
         return new DeployInputs(revision, resolve ? ReleaseId.New(startedAt, revision) : "", deploy.Revision ?? deploy.Branch,
             binary, await Sha256Async(binary, cancellationToken).ConfigureAwait(false),

@@ -51,39 +51,30 @@ public sealed record HostFacts
     public static RemoteCommand Command(Query q)
     {
         DeployPaths l = q.Layout;
-        var s = new StringBuilder();
-        s.Append("P=").Append(ShellQuote.Word(l.Root)).Append('\n');
-        s.Append("for d in \"$P\" \"$P/repo\" \"$P/releases\" \"$P/shared\" \"$P/shared/venvs\" \"$P/.deploy\" \"$P/bin\"; do [ -d \"$d\" ] && echo \"dir=$(stat -c %U \"$d\") $d\"; done\n");
-        s.Append("[ -f \"$P/repo/HEAD\" ] && echo mirror=1\n");
-        s.Append("echo \"current=$(readlink \"$P/current\" 2>/dev/null)\"\n");
-        s.Append("[ -f \"$P/current/REVISION\" ] && echo \"current_revision=$(cat \"$P/current/REVISION\")\"\n");
-        s.Append("echo \"current_venv=$(readlink \"$P/current/.venv\" 2>/dev/null)\"\n");
-        s.Append("r=\"$P/current/\"").Append(ShellQuote.Word(q.Requirements)).Append("; [ -f \"$r\" ] && echo \"current_requirements=$(base64 -w0 \"$r\")\"\n");
-        s.Append("for v in \"$P\"/shared/venvs/*/.complete; do [ -f \"$v\" ] && echo \"venv=$(basename \"$(dirname \"$v\")\")\"; done\n");
-        s.Append("sha() { [ -f \"$2\" ] && echo \"$1=$(sha256sum \"$2\" | cut -d' ' -f1)\"; }\n");
-        s.Append("sha berth \"$P/bin/berth\"; sha config \"$P/.deploy/berth.yml\"; sha env \"$P/shared/.env\"; sha unit ").Append(ShellQuote.Word(q.UnitPath)).Append('\n');
-        s.Append("echo \"python=$(").Append(ShellQuote.Word(q.Python)).Append(" --version 2>&1)\"\n");
-        s.Append("[ -d /run/systemd/system ] && echo systemd=1 && systemctl is-active --quiet ").Append(ShellQuote.Word(Path.GetFileName(q.UnitPath))).Append(" && echo service_active=1\n");
-        s.Append("pid=$(cat \"$P/.deploy/berth.pid\" 2>/dev/null) && kill -0 \"$pid\" 2>/dev/null && echo \"daemon=$pid\"\n");
-        s.Append("for r in \"$P\"/releases/*/; do [ -d \"$r\" ] && echo \"release=$(basename \"$r\")\"; done\n");
-        s.Append("[ -d \"$P/.deploy/lock\" ] && echo \"lock=$(tr '\\n' ' ' < \"$P/.deploy/lock/owner\" 2>/dev/null)\"\n");
-        s.Append("[ -f \"$P/.deploy/releases.jsonl\" ] && echo \"history=$(base64 -w0 \"$P/.deploy/releases.jsonl\")\"\n");
-        s.Append("id -u ").Append(ShellQuote.Word(q.ServiceUser)).Append(" >/dev/null 2>&1 || echo no_service_user=1\n");
-        foreach (string package in q.Packages)
-        {
-            string p = ShellQuote.Word(package);
-            s.Append("dpkg-query -W -f='${Status}' ").Append(p).Append(" 2>/dev/null | grep -q 'ok installed' || echo missing_package=").Append(p).Append('\n');
-        }
-
-        foreach (string shared in q.Shared)
-        {
-            string path = shared.TrimEnd('/');
-            string word = ShellQuote.Word(path);
-            s.Append("printf 'shared=%s %s\\n' ").Append(word).Append(" \"$(readlink \"$P/current/\"").Append(word).Append(" 2>/dev/null)\"\n");
-        }
-
-        s.Append("true\n");
-        return RemoteCommand.Of("sh", "-c", s.ToString());
+        static string W(string word) => ShellQuote.Word(word);
+        List<string> script =
+        [
+            $"for d in {string.Join(' ', l.Directories.Select(W))}; do [ -d \"$d\" ] && echo \"dir=$(stat -c %U \"$d\") $d\"; done",
+            $"[ -f {W(l.Repo)}/HEAD ] && echo mirror=1",
+            $"echo \"current=$(readlink {W(l.Current)} 2>/dev/null)\"",
+            $"[ -f {W(l.CurrentRevisionFile)} ] && echo \"current_revision=$(cat {W(l.CurrentRevisionFile)})\"",
+            $"echo \"current_venv=$(readlink {W(l.CurrentVenv)} 2>/dev/null)\"",
+            $"r={W(l.Current + "/" + q.Requirements)}; [ -f \"$r\" ] && echo \"current_requirements=$(base64 -w0 \"$r\")\"",
+            $"for v in {ShellQuote.Pattern(l.VenvComplete("*"))}; do [ -f \"$v\" ] && echo \"venv=$(basename \"$(dirname \"$v\")\")\"; done",
+            "sha() { [ -f \"$2\" ] && echo \"$1=$(sha256sum \"$2\" | cut -d' ' -f1)\"; }",
+            $"sha berth {W(l.BerthBinary)}; sha config {W(l.ServedConfig)}; sha env {W(l.SharedEnvFile)}; sha unit {W(q.UnitPath)}",
+            $"echo \"python=$({W(q.Python)} --version 2>&1)\"",
+            $"[ -d /run/systemd/system ] && echo systemd=1 && systemctl is-active --quiet {W(Path.GetFileName(q.UnitPath))} && echo service_active=1",
+            $"pid=$(cat {W(l.PidFile)} 2>/dev/null) && kill -0 \"$pid\" 2>/dev/null && echo \"daemon=$pid\"",
+            $"for r in {ShellQuote.Pattern(l.Release("*") + "/")}; do [ -d \"$r\" ] && echo \"release=$(basename \"$r\")\"; done",
+            $"[ -d {W(l.Lock)} ] && echo \"lock=$(tr '\\n' ' ' < {W(l.LockOwner)} 2>/dev/null)\"",
+            $"[ -f {W(l.History)} ] && echo \"history=$(base64 -w0 {W(l.History)})\"",
+            $"id -u {W(q.ServiceUser)} >/dev/null 2>&1 || echo no_service_user=1",
+        ];
+        script.AddRange(q.Packages.Select(W).Select(p => $"dpkg-query -W -f='${{Status}}' {p} 2>/dev/null | grep -q 'ok installed' || echo missing_package={p}"));
+        script.AddRange(q.Shared.Select(s => s.TrimEnd('/')).Select(path => $"printf 'shared=%s %s\\n' {W(path)} \"$(readlink {W(l.Current + "/" + path)} 2>/dev/null)\""));
+        script.Add("true");
+        return RemoteCommand.Of("sh", "-c", string.Join('\n', script) + "\n");
     }
 
     public static HostFacts Parse(string stdout)

@@ -19,15 +19,15 @@ public static class LocalGit
         string[] refs = revision is null
             ? [$"refs/heads/{branch}"]
             : [$"refs/tags/{revision}", $"refs/tags/{revision}^{{}}", $"refs/heads/{revision}"];
-        (int exit, string stdout, string stderr) = await RunAsync(null, ["ls-remote", repository, .. refs], cancellationToken).ConfigureAwait(false);
-        if (exit != 0)
+        RemoteResult listed = await RunAsync(null, ["ls-remote", repository, .. refs], cancellationToken).ConfigureAwait(false);
+        if (!listed.Succeeded)
         {
-            throw new DeployException($"git cannot read the repository {repository}: {LastLine(stderr)}",
+            throw new DeployException($"git cannot read the repository {repository}: {listed.LastLine()}",
                 "check deploy.repository: and that `git ls-remote` of it works on this machine (key, network, path)");
         }
 
         // A peeled annotated tag (^{}) names the commit; the tag object itself does not.
-        string[][] lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).Where(l => l.Length == 2).ToArray();
+        string[][] lines = listed.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).Where(l => l.Length == 2).ToArray();
         string? commit = lines.FirstOrDefault(l => l[1].EndsWith("^{}", StringComparison.Ordinal))?[0] ?? lines.FirstOrDefault()?[0];
         if (commit is not null)
         {
@@ -43,10 +43,10 @@ public static class LocalGit
 
             if (Directory.Exists(repository))
             {
-                (exit, stdout, _) = await RunAsync(repository, ["rev-parse", "--verify", "--quiet", $"{revision}^{{commit}}"], cancellationToken).ConfigureAwait(false);
-                if (exit == 0)
+                RemoteResult parsed = await RunAsync(repository, ["rev-parse", "--verify", "--quiet", $"{revision}^{{commit}}"], cancellationToken).ConfigureAwait(false);
+                if (parsed.Succeeded)
                 {
-                    return stdout.Trim();
+                    return parsed.Stdout.Trim();
                 }
             }
         }
@@ -65,30 +65,27 @@ public static class LocalGit
         {
             string cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "berth", "git",
                 Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(repository)))[..16]);
-            (int exit, _, string stderr) = Directory.Exists(cache)
+            RemoteResult fetched = Directory.Exists(cache)
                 ? await RunAsync(cache, ["fetch", "--prune", "origin", "+refs/*:refs/*"], cancellationToken).ConfigureAwait(false)
                 : await RunAsync(null, ["clone", "--mirror", "--quiet", repository, cache], cancellationToken).ConfigureAwait(false);
-            if (exit != 0)
+            if (!fetched.Succeeded)
             {
-                throw new DeployException($"could not fetch {repository} on this machine to upload it: {LastLine(stderr)}", "check that `git clone` of it works here");
+                throw new DeployException($"could not fetch {repository} on this machine to upload it: {fetched.LastLine()}", "check that `git clone` of it works here");
             }
 
             source = cache;
         }
 
-        (int code, _, string error) = await RunAsync(source, ["archive", "--format=tar", "-o", tarPath, commit], cancellationToken).ConfigureAwait(false);
-        if (code != 0)
+        RemoteResult archived = await RunAsync(source, ["archive", "--format=tar", "-o", tarPath, commit], cancellationToken).ConfigureAwait(false);
+        if (!archived.Succeeded)
         {
-            throw new DeployException($"git archive of {commit[..7]} failed: {LastLine(error)}", "check that the commit exists in the repository");
+            throw new DeployException($"git archive of {ReleaseId.ShortRevision(commit)} failed: {archived.LastLine()}", "check that the commit exists in the repository");
         }
     }
 
-    internal static string LastLine(string text) =>
-        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "(no output)";
-
     private static bool IsHex(string text) => text.Length >= 7 && text.All(char.IsAsciiHexDigit);
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string? gitDir, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    private static async Task<RemoteResult> RunAsync(string? gitDir, IEnumerable<string> arguments, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (gitDir is not null)
@@ -131,6 +128,6 @@ public static class LocalGit
             throw;
         }
 
-        return (git.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+        return new RemoteResult(git.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
     }
 }

@@ -18,9 +18,10 @@ public static class ReleaseId
         return $"{time}-{ShortRevision(revision)}";
     }
 
-    /// <summary>The first seven characters of a commit id, as git's short form shows it.</summary>
+    /// <summary>A commit id as git's short form shows it, its first seven hex digits; anything else (a branch, a tag,
+    /// the release a rollback went back to) as written.</summary>
     public static string ShortRevision(string revision) =>
-        revision.Length <= ShortRevisionLength ? revision.ToLowerInvariant() : revision[..ShortRevisionLength].ToLowerInvariant();
+        revision.Length > ShortRevisionLength && revision.All(char.IsAsciiHexDigit) ? revision[..ShortRevisionLength].ToLowerInvariant() : revision;
 
     /// <summary>When a release of this name was started, if it is one.</summary>
     public static DateTimeOffset? StartedAt(string id) =>

@@ -13,4 +13,9 @@ public static class ShellQuote
         word.Length > 0 && !word.AsSpan().ContainsAnyExcept(Plain)
             ? word
             : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    /// <summary>A path with <c>*</c> for the names the shell should expand (<c>DeployPaths.Release("*")</c>): every
+    /// other part quoted, the stars left bare, so <c>for r in PATTERN</c> lists what is there.</summary>
+    public static string Pattern(string pattern) =>
+        string.Join('*', pattern.Split('*').Select(part => part.Length == 0 ? "" : Word(part)));
 }

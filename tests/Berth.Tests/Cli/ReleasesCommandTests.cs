@@ -91,8 +91,8 @@ public sealed class ReleasesCommandTests : IDisposable
         Assert.Equal("sh -c 'cat \"$1\" 2>/dev/null; echo; echo '\\''--- berth: live release ---'\\''; readlink \"$2\" 2>/dev/null; exit 0' sh /srv/shop/.deploy/releases.jsonl /srv/shop/current",
             ReleasesCommand.Read(target.Paths).ToString());
         RemoteCommand logs = LogsCommand.Read(target, 500, follow: true);
-        Assert.Equal(["berth-shop.service", "/srv/shop/.deploy/berth.log", "500", "1"], logs.Argv.Skip(4));
-        Assert.Equal("", LogsCommand.Read(target, 100, follow: false).Argv[^1]);
+        Assert.Equal(["berth-shop.service", "/srv/shop/.deploy/berth.log", "500", "1", "/etc/systemd/system/berth-shop.service"], logs.Argv.Skip(4));
+        Assert.Equal("", LogsCommand.Read(target, 100, follow: false).Argv[^2]);
     }
 
     [Fact]
@@ -147,6 +147,27 @@ public sealed class ReleasesCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Deploy_and_rollback_name_an_unknown_host_and_a_missing_deploy_section_before_reaching_any_host()
+    {
+        string file = _files.File("berth.yml", "apps:\n  shop: { module: shop.wsgi:application }\ndeploy: { hosts: [deploy@web1], repository: x }\n");
+        string bare = _files.File("bare.yml", "apps:\n  shop: { module: shop.wsgi:application }\n");
+
+        string[][] unknownHost = [["deploy", "--config", file, "web9"], ["rollback", "--config", file, "--host", "web9"]];
+        foreach (string[] args in unknownHost)
+        {
+            (int exit, _, string error) = await RunAsync(args);
+
+            Assert.Equal(BerthCommand.ExitConfigError, exit);
+            Assert.Contains("web9 is not one of the hosts", error, StringComparison.Ordinal);
+            Assert.Contains("deploy@web1", error, StringComparison.Ordinal);
+        }
+
+        (int noDeploy, _, string noDeployError) = await RunAsync("deploy", "--plan", "--config", bare);
+        Assert.Equal(BerthCommand.ExitConfigError, noDeploy);
+        Assert.Contains("has no deploy: section", noDeployError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_config_error_is_reported_with_its_line()
     {
         string file = _files.File("berth.yml", "apps:\n  shop: { module: shop.wsgi:application }\ndeploy: { hosts: [deploy@web1], repository: x, keep_releases: 0 }\n");
@@ -166,7 +187,11 @@ public sealed class ReleasesCommandTests : IDisposable
         using var output = new StringWriter();
         using var error = new StringWriter();
         RemoteConnector unreachable = (_, _) => throw new InvalidOperationException("no host is reached when berth.yml cannot say which");
-        var root = new RootCommand { ReleasesCommand.Create(unreachable), LogsCommand.Create(unreachable, (_, _) => throw new InvalidOperationException("nothing to follow")) };
+        var root = new RootCommand
+        {
+            ReleasesCommand.Create(unreachable), LogsCommand.Create(unreachable, (_, _) => throw new InvalidOperationException("nothing to follow")),
+            DeployCommand.Create(unreachable), DeployCommand.CreateRollback(unreachable),
+        };
         int exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, CancellationToken.None);
         return (exit, output.ToString(), error.ToString());
     }

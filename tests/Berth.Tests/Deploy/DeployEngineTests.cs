@@ -1,5 +1,7 @@
 using Berth.Config;
 using Berth.Deploy;
+using Berth.Deploy.Progress;
+using Spectre.Console;
 
 namespace Berth.Tests.Deploy;
 
@@ -12,23 +14,39 @@ public sealed class DeployEngineTests
             Hosts = [new DeployHost("deploy", "web1", 22), new DeployHost("deploy", "web2", 2222)],
             Repository = "/src/shop.git",
             Path = "/srv/shop",
+            // Any file will do: a host that cannot be reached never receives it.
+            BerthBinary = typeof(DeployEngineTests).Assembly.Location,
         },
     };
 
     [Fact]
-    public void Hosts_named_on_the_command_line_are_found_by_label_or_address() =>
-        Assert.Equal(["deploy@web2:2222", "deploy@web1"], DeployEngine.SelectHosts(Deploy, ["web2", "deploy@web1"]).Select(h => h.Label));
-
-    [Fact]
-    public void No_host_named_means_every_host() =>
-        Assert.Equal(2, DeployEngine.SelectHosts(Deploy, []).Count);
-
-    [Fact]
-    public void A_host_not_in_the_config_is_refused_with_the_ones_that_are()
+    public async Task Each_host_is_reached_through_the_connector_and_one_that_cannot_be_fails_its_preflight_with_why()
     {
-        var error = Assert.Throws<DeployException>(() => DeployEngine.SelectHosts(Deploy, ["web3"]));
+        var reached = new List<string>();
+        RemoteConnector unreachable = (target, _) =>
+        {
+            lock (reached)
+            {
+                reached.Add(target.Host.Label);
+            }
 
-        Assert.Equal("web3: not one of deploy: hosts: (deploy@web1, deploy@web2:2222)", error.Message);
+            throw new RemoteHostException($"cannot connect to {target.Host.Label} over ssh: ssh said \"Connection refused\"");
+        };
+        using var output = new StringWriter();
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
+        });
+        console.Profile.Width = 200;
+        using var progress = new TerminalProgress(console, TimeProvider.System);
+
+        DeployReport report = await new DeployEngine(progress, TimeProvider.System, unreachable)
+            .RollbackAsync(Deploy, DeployTarget.Select(Deploy, ["web2"], out _), new RollbackOptions(), CancellationToken.None);
+
+        Assert.Equal(["deploy@web2:2222"], reached);
+        HostOutcome web2 = Assert.Single(report.Hosts);
+        Assert.Equal((HostStatus.Failed, "preflight"), (web2.Status, web2.FailedStep));
+        Assert.Contains("deploy@web2:2222  preflight  failed  cannot connect to deploy@web2:2222 over ssh: ssh said \"Connection refused\"", output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

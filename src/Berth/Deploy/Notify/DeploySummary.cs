@@ -12,7 +12,7 @@ public static class DeploySummary
 {
     public static string Headline(DeployReport report)
     {
-        string what = $"{report.App}: {report.Action} of {ShortRevision(report.Revision)}";
+        string what = $"{report.App}: {report.Action} of {ReleaseId.ShortRevision(report.Revision)}";
         if (report.Succeeded)
         {
             return $"{what} succeeded on {Count(report.Hosts.Count, "host")}";
@@ -38,7 +38,7 @@ public static class DeploySummary
     public static string Describe(HostOutcome host)
     {
         string release = host.Release is { } r ? $"release {r}" : "the new release";
-        string failure = host.FailedStep is { } step ? $" at {step}" + (host.Error is { } error ? $" ({LastLine(error)})" : "") : "";
+        string failure = host.FailedStep is { } step ? $" at {step}" + (host.Error is { } error ? $" ({ErrorLine(error)})" : "") : "";
         return host.Status switch
         {
             HostStatus.Ok => $"{host.Host}: {release} is live",
@@ -57,18 +57,12 @@ public static class DeploySummary
         _ => $"{(int)elapsed.TotalMinutes}m {elapsed.Seconds}s",
     };
 
-    /// <summary>A git SHA as people quote it (7 characters); a branch or tag as written.</summary>
-    public static string ShortRevision(string revision) =>
-        revision.Length == 40 && revision.All(char.IsAsciiHexDigit) ? revision[..7] : revision;
-
     private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
-    /// <summary>The line of a remote error worth showing: pip's and git's output is many lines, and the last
-    /// one says what went wrong.</summary>
-    public static string LastLine(string error)
+    /// <summary>The line of a remote error worth showing (its last), cut short for a lock screen or a table cell.</summary>
+    public static string ErrorLine(string error)
     {
-        string[] lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        string last = lines.Length == 0 ? error.Trim() : lines[^1];
+        string last = RemoteResult.LastLine(error);
         return last.Length > 200 ? last[..200] + "…" : last;
     }
 }

@@ -25,7 +25,7 @@ public sealed partial class TerminalProgress
             _console.Write(steps);
         }
 
-        var summary = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(report.App)} {Markup.Escape(report.Action)} {Markup.Escape(DeploySummary.ShortRevision(report.Revision))}[/]")
+        var summary = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(report.App)} {Markup.Escape(report.Action)} {Markup.Escape(ReleaseId.ShortRevision(report.Revision))}[/]")
             .AddColumn("Host").AddColumn("Release").AddColumn("Status").AddColumn("Failed step");
         foreach (HostOutcome host in report.Hosts)
         {
@@ -33,7 +33,7 @@ public sealed partial class TerminalProgress
                 Markup.Escape(host.Host),
                 Markup.Escape(host.Release ?? "-"),
                 host.Status == HostStatus.Ok ? "[green]ok[/]" : $"[red]{Status(host.Status)}[/]",
-                Markup.Escape(host.FailedStep is { } step ? host.Error is { } error ? $"{step}: {DeploySummary.LastLine(error)}" : step : ""));
+                Markup.Escape(host.FailedStep is { } step ? host.Error is { } error ? $"{step}: {DeploySummary.ErrorLine(error)}" : step : ""));
         }
 
         _console.Write(summary);

@@ -12,32 +12,19 @@ public static partial class SshFailure
 {
     public static RemoteHostException CannotConnect(DeployHost host, SshSettings settings, SshCommandLine commandLine, string stderr)
     {
-        string said = LastLine(stderr);
+        string said = Said(stderr);
         string fix = Fix(host, settings, stderr);
         return new RemoteHostException(
             $"cannot connect to {host.Label} over ssh: ssh said \"{said}\". Fix: {fix}; try `{commandLine.ByHand()}` by hand to see the same.");
     }
 
     public static RemoteHostException LostConnection(DeployHost host, SshCommandLine commandLine, string what, string stderr) =>
-        new($"lost the connection to {host.Label} while {what}: ssh said \"{LastLine(stderr)}\". " +
+        new($"lost the connection to {host.Label} while {what}: ssh said \"{Said(stderr)}\". " +
             $"Fix: check that the host is up and reachable (`{commandLine.ByHand()}`), then run the command again; what was running on the host may have been cut short.");
 
     /// <summary>ssh's last line that is not a notice, e.g. "Permission denied (publickey)."</summary>
-    public static string LastLine(string stderr)
-    {
-        string[] lines = stderr.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        for (int i = lines.Length - 1; i >= 0; i--)
-        {
-            string line = lines[i];
-            // "Warning: Permanently added 'host' (ED25519) to the list of known hosts." is news, not the failure.
-            if (!line.StartsWith("Warning: Permanently added", StringComparison.Ordinal) && !line.All(c => c is '@'))
-            {
-                return line;
-            }
-        }
-
-        return "nothing (it exited with no message)";
-    }
+    public static string Said(string stderr) =>
+        RemoteResult.LastLine(Notice().Replace(stderr, "")) is { Length: > 0 } line ? line : "nothing (it exited with no message)";
 
     private static string Fix(DeployHost host, SshSettings settings, string stderr)
     {
@@ -106,4 +93,9 @@ public static partial class SshFailure
 
     [GeneratedRegex(@"Offending \S+ key in (?<file>\S+):(?<line>\d+)")]
     private static partial Regex OffendingKey();
+
+    // "Warning: Permanently added 'host' (ED25519) to the list of known hosts." is news, not the failure; a line of
+    // @ frames the changed-host-key warning.
+    [GeneratedRegex(@"^[ \t]*(Warning: Permanently added.*|@+)[ \t\r]*$", RegexOptions.Multiline)]
+    private static partial Regex Notice();
 }

@@ -72,6 +72,10 @@ public sealed class SshHost : IRemoteHost
         }
     }
 
+    /// <summary>The <see cref="RemoteConnector"/> berth uses: the target's host with its deploy: ssh: settings.</summary>
+    public static async Task<IRemoteHost> ConnectAsync(DeployTarget target, CancellationToken cancellationToken) =>
+        await ConnectAsync(target.Host, target.Settings.Ssh, cancellationToken);
+
     /// <remarks>Cancelling kills the local ssh; the remote command then gets SIGTERM with its whole process group
     /// (see <see cref="SshCommandLine.RemoteLine"/>), unless it was given stdin bytes, which end it by themselves.</remarks>
     public async Task<RemoteResult> RunAsync(RemoteCommand command, Action<string>? onOutputLine, CancellationToken cancellationToken)
@@ -112,7 +116,7 @@ public sealed class SshHost : IRemoteHost
         {
             string directory = Path.GetDirectoryName(remotePath) ?? remotePath;
             throw new RemoteHostException(
-                $"could not upload {localPath} to {Host.Label}:{remotePath}: {SshFailure.LastLine(result.Stderr)}. " +
+                $"could not upload {localPath} to {Host.Label}:{remotePath}: {SshFailure.Said(result.Stderr)}. " +
                 $"Fix: check that {directory} exists on the host and that {Host.User} may write to it.");
         }
     }

@@ -38,22 +38,21 @@ public sealed class CleanupStep : IDeployStep
         return Outcome.Changed($"removed {names} (keep_releases: {context.Deploy.KeepReleases}){andVenvs}");
     }
 
-    /// <summary>Removes the releases, then every venv that no remaining release's <c>.venv</c> points at (printing
+    /// <summary>Removes the releases, then every venv that no remaining release's <c>.venv</c> leads to (printing
     /// its hash): venvs are shared, so one goes only with the last release that used it.</summary>
     public static RemoteCommand Remove(DeployPaths layout, IReadOnlyList<string> releases)
     {
-        const string script = """
-            P="$1"; shift
-            for r in "$@"; do rm -rf "$P/releases/$r"; done
-            for v in "$P"/shared/venvs/*/; do
+        string script = $"""
+            for r in "$@"; do rm -rf "$r"; done
+            for v in {ShellQuote.Pattern(layout.Venv("*") + "/")}; do
               [ -d "$v" ] || continue
-              h=$(basename "$v"); used=
-              for l in "$P"/releases/*/.venv; do
-                if [ "$(readlink "$l")" = "../../shared/venvs/$h" ]; then used=1; break; fi
+              used=
+              for l in {ShellQuote.Pattern(layout.ReleaseVenv("*"))}; do
+                if [ "$l" -ef "$v" ]; then used=1; break; fi
               done
-              if [ -z "$used" ]; then rm -rf "$v"; echo "$h"; fi
+              if [ -z "$used" ]; then rm -rf "$v"; basename "$v"; fi
             done
             """;
-        return RemoteCommand.Of(["sh", "-c", script, "sh", layout.Root, .. releases]);
+        return RemoteCommand.Of(["sh", "-c", script, "sh", .. releases.Select(layout.Release)]);
     }
 }

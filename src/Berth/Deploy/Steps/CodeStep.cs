@@ -52,7 +52,7 @@ public sealed class CodeStep : IDeployStep
             how = "from the host's git mirror";
             if (result.ExitCode == Unreachable)
             {
-                string cause = StepContext.LastLine(result);
+                string cause = result.LastLine();
                 result = await UploadAsync(context, id, cancellationToken).ConfigureAwait(false);
                 how = $"uploaded as an archive: the host cannot fetch {context.Deploy.Repository} ({cause})";
             }
@@ -60,7 +60,7 @@ public sealed class CodeStep : IDeployStep
 
         if (!result.Succeeded)
         {
-            throw new DeployException($"checking out {target} failed: {StepContext.LastLine(result)}",
+            throw new DeployException($"checking out {target} failed: {result.LastLine()}",
                 "check the output above; the host needs git and tar, and space under " + context.Layout.Releases);
         }
 
@@ -114,25 +114,23 @@ public sealed class CodeStep : IDeployStep
     public static RemoteCommand FetchAndCheckout(DeployPaths layout, string repository, string sha, string id, string requirements)
     {
         string script = $$"""
-            M="$1/repo"; R="$1/releases/$4"
-            if [ ! -f "$M/HEAD" ]; then rm -rf "$M"; git clone --mirror --quiet "$2" "$M" || exit {{Unreachable}}; fi
+            M="$2"
+            if [ ! -f "$M/HEAD" ]; then rm -rf "$M"; git clone --mirror --quiet "$1" "$M" || exit {{Unreachable}}; fi
             git --git-dir="$M" cat-file -e "$3^{commit}" 2>/dev/null || git --git-dir="$M" fetch --prune --quiet || exit {{Unreachable}}
-            git --git-dir="$M" cat-file -e "$3^{commit}" || { echo "commit $3 is not in $2 (fetched into $M)" >&2; exit 6; }
+            git --git-dir="$M" cat-file -e "$3^{commit}" || { echo "commit $3 is not in $1 (fetched into $M)" >&2; exit 6; }
             rm -rf "$R" && mkdir -p "$R" && git --git-dir="$M" archive "$3" | tar -x -C "$R" || exit 7
             """ + "\n" + Finish;
-        return RemoteCommand.Of("sh", "-c", script, "sh", layout.Root, repository, sha, id, requirements);
+        return Checkout(script, layout, repository, layout.Repo, sha, id, requirements);
     }
 
-    /// <summary>Extracts an uploaded <c>git archive</c> into the release (the arguments as in <see cref="FetchAndCheckout"/>,
-    /// with the tar file as $2).</summary>
+    /// <summary>Extracts an uploaded <c>git archive</c> into the release.</summary>
     public static RemoteCommand ExtractUpload(DeployPaths layout, string tarPath, string sha, string id, string requirements)
     {
         string script = """
-            R="$1/releases/$4"
-            rm -rf "$R" && mkdir -p "$R" && tar -x -C "$R" -f "$2" || exit 7
-            rm -f "$2"
+            rm -rf "$R" && mkdir -p "$R" && tar -x -C "$R" -f "$1" || exit 7
+            rm -f "$1"
             """ + "\n" + Finish;
-        return RemoteCommand.Of("sh", "-c", script, "sh", layout.Root, tarPath, sha, id, requirements);
+        return Checkout(script, layout, tarPath, "", sha, id, requirements);
     }
 
     /// <summary>The requirements of a commit the mirror already has, for --plan.</summary>
@@ -140,10 +138,16 @@ public sealed class CodeStep : IDeployStep
         RemoteCommand.Of("sh", "-c", $"git --git-dir=\"$1\" cat-file -e \"$2^{{commit}}\" 2>/dev/null || exit 0; printf '{RequirementsPrefix}'; git --git-dir=\"$1\" show \"$2:$3\" 2>/dev/null | base64 -w0; echo",
             "sh", layout.Repo, sha, requirements);
 
+    // The checkout scripts' arguments: $1 where the code comes from (the repository, or the uploaded archive), $2 the
+    // host's mirror (none for an archive), $3 the commit; then the release's directory, its REVISION file and its
+    // requirements file, as R, REV and REQ.
+    private static RemoteCommand Checkout(string script, DeployPaths layout, string source, string mirror, string sha, string id, string requirements) =>
+        RemoteCommand.Of("sh", "-c", "R=\"$4\"; REV=\"$5\"; REQ=\"$4/$6\"\n" + script, "sh", source, mirror, sha, layout.Release(id), layout.RevisionFile(id), requirements);
+
     // REVISION last: a release without it was never finished.
     private const string Finish = """
-        printf '%s\n' "$3" > "$R/REVISION"
-        printf 'requirements='; [ -f "$R/$5" ] && base64 -w0 "$R/$5"; echo
+        printf '%s\n' "$3" > "$REV"
+        printf 'requirements='; [ -f "$REQ" ] && base64 -w0 "$REQ"; echo
         """;
 
     private static async Task<RemoteResult> UploadAsync(StepContext context, string id, CancellationToken cancellationToken)
@@ -152,7 +156,7 @@ public sealed class CodeStep : IDeployStep
         try
         {
             await LocalGit.ArchiveAsync(context.Deploy.Repository, context.Inputs.Revision, tar, cancellationToken).ConfigureAwait(false);
-            string remote = $"{context.Layout.State}/upload-{id}.tar";
+            string remote = context.Layout.Staged($"upload-{id}.tar");
             await context.Remote.UploadAsync(tar, remote, 0x180 /* 0600 */, cancellationToken).ConfigureAwait(false);
             return await context.RunAsync(ExtractUpload(context.Layout, remote, context.Inputs.Revision, id, context.Deploy.Requirements), cancellationToken, quiet: true).ConfigureAwait(false);
         }

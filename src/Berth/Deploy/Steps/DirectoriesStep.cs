@@ -8,12 +8,12 @@ public sealed class DirectoriesStep : IDeployStep
     public async Task<StepResult> DetectAndRunAsync(StepContext context, bool plan, CancellationToken cancellationToken)
     {
         DeployPaths l = context.Layout;
-        string[] wanted = [l.Root, l.Repo, l.Releases, l.Shared, l.Venvs, l.State, l.Bin];
+        IReadOnlyList<string> wanted = l.Directories;
         string[] wrong = wanted.Where(d => context.Facts.Directories.GetValueOrDefault(d) != context.Host.User).ToArray();
         bool needUser = !context.Facts.ServiceUserExists;
         if (wrong.Length == 0 && !needUser)
         {
-            return Outcome.Ok($"{wanted.Length} directories exist, owned by {context.Host.User}");
+            return Outcome.Ok($"{wanted.Count} directories exist, owned by {context.Host.User}");
         }
 
         var why = new List<string>();
@@ -59,5 +59,5 @@ public sealed class DirectoriesStep : IDeployStep
         context.Privileged(["install", "-d", "-o", context.Host.User, .. directories]);
 
     private static string Relative(DeployPaths l, string directory) =>
-        directory == l.Root ? l.Root : directory[(l.Root.Length + 1)..] + "/";
+        directory == l.Root ? l.Root : l.FromRoot(directory) + "/";
 }

@@ -31,7 +31,7 @@ public sealed class HealthCheckStep : IDeployStep
         }
 
         RemoteResult result = await context.RunAsync(Fetch(context.Deploy.Python, target, context.Deploy.HealthCheckTimeout), cancellationToken).ConfigureAwait(false);
-        string answer = StepContext.LastLine(result);
+        string answer = result.LastLine();
         if (result.Succeeded)
         {
             return Outcome.Ok($"{described} answered {answer}");

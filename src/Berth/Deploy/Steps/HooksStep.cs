@@ -31,24 +31,26 @@ public sealed class HooksStep(string name, bool afterSwitch) : IDeployStep
             return Outcome.Changed($"would run {string.Join("; ", hooks)}");
         }
 
-        string directory = afterSwitch ? context.Layout.Current : context.Layout.Release(release);
+        (string directory, string venv) = afterSwitch
+            ? (context.Layout.Current, context.Layout.CurrentVenv)
+            : (context.Layout.Release(release), context.Layout.ReleaseVenv(release));
         foreach (string hook in hooks)
         {
-            await context.RunCheckedAsync(Run(context.Layout, directory, hook), $"the hook `{hook}`",
+            await context.RunCheckedAsync(Run(context.Layout, directory, venv, hook), $"the hook `{hook}`",
                 "read its output above; the hook runs in the release directory with the release's venv first on PATH", cancellationToken).ConfigureAwait(false);
         }
 
         return Outcome.Changed($"ran {string.Join("; ", hooks)}");
     }
 
-    public static RemoteCommand Run(DeployPaths layout, string directory, string hook)
+    public static RemoteCommand Run(DeployPaths layout, string directory, string venv, string hook)
     {
         const string script = """
             cd "$1" || exit 1
-            PATH="$1/.venv/bin:$PATH"; export PATH
-            if [ -f "$2" ]; then set -a; . "$2"; set +a; fi
-            exec sh -c "$3"
+            PATH="$2/bin:$PATH"; export PATH
+            if [ -f "$3" ]; then set -a; . "$3"; set +a; fi
+            exec sh -c "$4"
             """;
-        return RemoteCommand.Of("sh", "-c", script, "sh", directory, layout.SharedEnvFile, hook);
+        return RemoteCommand.Of("sh", "-c", script, "sh", directory, venv, layout.SharedEnvFile, hook);
     }
 }

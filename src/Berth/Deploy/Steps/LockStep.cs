@@ -30,7 +30,7 @@ public sealed class LockStep : IDeployStep
 
         if (!result.Succeeded)
         {
-            throw new DeployException($"could not create {context.Layout.Lock}: {StepContext.LastLine(result)}",
+            throw new DeployException($"could not create {context.Layout.Lock}: {result.LastLine()}",
                 $"check that {context.Host.User} may write under {context.Layout.Root}, or may run sudo without a password");
         }
 
@@ -55,13 +55,13 @@ public sealed class LockStep : IDeployStep
         string makeDir = sudoUser is null
             ? "mkdir -p \"$D\""
             : $"mkdir -p \"$D\" 2>/dev/null || sudo -n install -d -o {ShellQuote.Word(sudoUser)} \"$1\" \"$D\"";
-        string script = "D=\"$1/.deploy\"; L=\"$D/lock\"; [ -d \"$D\" ] || " + makeDir + " || exit 4\n"
-            + (breakLock ? "old=$(tr '\\n' ' ' < \"$L/owner\" 2>/dev/null); rm -rf \"$L\"\n" : "old=\n")
-            + $"if mkdir \"$L\" 2>/dev/null; then cat > \"$L/owner\"; printf '%s' \"$old\"; else tr '\\n' ' ' < \"$L/owner\" 2>/dev/null; exit {HeldElsewhere}; fi";
-        return new RemoteCommand(["sh", "-c", script, "sh", layout.Root], owner.ToFileText());
+        string script = "D=\"$2\"; L=\"$3\"; O=\"$4\"; [ -d \"$D\" ] || " + makeDir + " || exit 4\n"
+            + (breakLock ? "old=$(tr '\\n' ' ' < \"$O\" 2>/dev/null); rm -rf \"$L\"\n" : "old=\n")
+            + $"if mkdir \"$L\" 2>/dev/null; then cat > \"$O\"; printf '%s' \"$old\"; else tr '\\n' ' ' < \"$O\" 2>/dev/null; exit {HeldElsewhere}; fi";
+        return new RemoteCommand(["sh", "-c", script, "sh", layout.Root, layout.State, layout.Lock, layout.LockOwner], owner.ToFileText());
     }
 
     /// <summary>Removes the lock only while it is still this run's (someone may have broken it and taken it since).</summary>
     public static RemoteCommand Release(DeployPaths layout, LockOwner owner) =>
-        new(["sh", "-c", "[ \"$(cat \"$1/owner\" 2>/dev/null)\" = \"$(cat)\" ] && rm -rf \"$1\"; true", "sh", layout.Lock], owner.ToFileText());
+        new(["sh", "-c", "[ \"$(cat \"$2\" 2>/dev/null)\" = \"$(cat)\" ] && rm -rf \"$1\"; true", "sh", layout.Lock, layout.LockOwner], owner.ToFileText());
 }

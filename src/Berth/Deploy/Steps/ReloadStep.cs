@@ -18,11 +18,11 @@ public sealed class ReloadStep : IDeployStep
         string? newRelease = plan ? context.NewRelease : context.Switched ? context.NewRelease : null;
         (Kind kind, string why)? decision =
             context.StartService ? (Kind.Start, "it was not running")
-            : context.BinaryChanged || (plan && context.Facts.BerthSha is not null && context.Facts.BerthSha != context.Inputs.BerthSha) ? (Kind.Restart, "bin/berth changed")
-            : context.ConfigChanged || (plan && context.Facts.ServerConfigSha is not null && context.Facts.ServerConfigSha != context.Inputs.ServerConfigSha) ? (Kind.Restart, "the server config changed")
+            : context.BinaryChanged ? (Kind.Restart, $"{context.Layout.FromRoot(context.Layout.BerthBinary)} changed")
+            : context.ConfigChanged ? (Kind.Restart, "the server config changed")
             : context.ServiceChanged ? (Kind.Restart, "the unit changed")
             : newRelease is not null && newRelease != context.PreviousRelease ? (Kind.Reload, $"current is now releases/{newRelease}")
-            : context.EnvChanged || (plan && context.Deploy.EnvFile is not null && context.Inputs.EnvSha != context.Facts.EnvSha) ? (Kind.Reload, "shared/.env changed")
+            : context.EnvChanged ? (Kind.Reload, $"{context.Layout.FromRoot(context.Layout.SharedEnvFile)} changed")
             : null;
         if (decision is not { } d)
         {
@@ -39,7 +39,7 @@ public sealed class ReloadStep : IDeployStep
         if (!result.Succeeded)
         {
             string back = context.Switched ? "; " + await SwitchStep.SwitchBackAsync(context, cancellationToken).ConfigureAwait(false) : "";
-            return Outcome.Failed($"berth serve did not {verb}: {StepContext.LastLine(result)}{back}. See `berth logs` for the server's log");
+            return Outcome.Failed($"berth serve did not {verb}: {result.LastLine()}{back}. See `berth logs` for the server's log");
         }
 
         return Outcome.Changed($"{verb}ed berth serve: {d.why}");
@@ -55,7 +55,7 @@ public sealed class ReloadStep : IDeployStep
     public static RemoteCommand Daemon(DeployPaths layout, Kind kind)
     {
         const string script = """
-            B="$1/bin/berth"; S="$1/.deploy/control.sock"; F="$1/.deploy/berth.pid"
+            B="$3"; S="$4"; F="$5"
             if [ "$2" = reload ]; then exec "$B" reload --control "$S"; fi
             pid=$(cat "$F" 2>/dev/null)
             if [ "$2" = restart ] && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
@@ -66,8 +66,9 @@ public sealed class ReloadStep : IDeployStep
                 sleep 0.1
               done
             fi
-            cd "$1" && exec "$B" serve --config "$1/.deploy/berth.yml" --daemon --pid-file "$F" --log-file "$1/.deploy/berth.log" --control "$S"
+            cd "$1" && exec "$B" serve --config "$6" --daemon --pid-file "$F" --log-file "$7" --control "$S"
             """;
-        return RemoteCommand.Of("sh", "-c", script, "sh", layout.Root, kind.ToString().ToLowerInvariant());
+        return RemoteCommand.Of("sh", "-c", script, "sh", layout.Root, kind.ToString().ToLowerInvariant(),
+            layout.BerthBinary, layout.ControlSocket, layout.PidFile, layout.ServedConfig, layout.LogFile);
     }
 }

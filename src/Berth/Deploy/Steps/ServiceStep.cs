@@ -38,7 +38,7 @@ public sealed class ServiceStep : IDeployStep
             return Outcome.Changed($"would install {unit}: {why}");
         }
 
-        string staged = $"{context.Layout.State}/{unit}";
+        string staged = context.Layout.Staged(unit);
         await context.Remote.UploadAsync(context.Inputs.UnitFile!, staged, 0x1A4, cancellationToken).ConfigureAwait(false);
         await context.RunCheckedAsync(Install(context, staged, unit), $"installing {unit}",
             $"check that {context.Host.User} may run sudo without a password", cancellationToken).ConfigureAwait(false);
@@ -47,6 +47,6 @@ public sealed class ServiceStep : IDeployStep
     }
 
     public static RemoteCommand Install(StepContext context, string staged, string unit) =>
-        context.Privileged("sh", "-c", "install -m 0644 \"$1\" \"/etc/systemd/system/$2\" && rm -f \"$1\" && systemctl daemon-reload && systemctl enable --quiet \"$2\"",
-            "sh", staged, unit);
+        context.Privileged("sh", "-c", "install -m 0644 \"$1\" \"$3\" && rm -f \"$1\" && systemctl daemon-reload && systemctl enable --quiet \"$2\"",
+            "sh", staged, unit, SystemdUnit.UnitPath(DeployEngine.AppName(context.Config)));
 }

@@ -1,3 +1,5 @@
+using Berth.Config;
+
 namespace Berth.Deploy.Steps;
 
 /// <summary>
@@ -7,8 +9,6 @@ namespace Berth.Deploy.Steps;
 /// </summary>
 public sealed class SharedStep : IDeployStep
 {
-    private static readonly string[] EnvLink = [".env"];
-
     public string Name => "shared";
 
     public async Task<StepResult> DetectAndRunAsync(StepContext context, bool plan, CancellationToken cancellationToken)
@@ -16,14 +16,16 @@ public sealed class SharedStep : IDeployStep
         var did = new List<string>();
         if (context.Deploy.EnvFile is { } envFile && context.Inputs.EnvSha != context.Facts.EnvSha)
         {
-            string why = context.Facts.EnvSha is null ? "none on the host yet" : "it differs from shared/.env";
+            string shared = context.Layout.FromRoot(context.Layout.SharedEnvFile);
+            string why = context.Facts.EnvSha is null ? "none on the host yet" : $"it differs from {shared}";
             if (!plan)
             {
                 await context.Remote.UploadAsync(envFile, context.Layout.SharedEnvFile, 0x180 /* 0600: it holds the app's secrets */, cancellationToken).ConfigureAwait(false);
-                context.EnvChanged = true;
             }
 
-            did.Add($"{(plan ? "would upload" : "uploaded")} {Path.GetFileName(envFile)} to shared/.env ({why})");
+            context.EnvChanged = true;
+
+            did.Add($"{(plan ? "would upload" : "uploaded")} {Path.GetFileName(envFile)} to {shared} ({why})");
         }
 
         IReadOnlyList<(string Path, string Target)> links = Links(context);
@@ -31,7 +33,7 @@ public sealed class SharedStep : IDeployStep
         {
             if (!plan)
             {
-                await context.RunCheckedAsync(Link(context.Layout, release, context.Deploy.Shared, context.Deploy.EnvFile is not null),
+                await context.RunCheckedAsync(Link(context.Layout, release, LinkedPaths(context.Deploy)),
                     "linking the shared paths", "check the shared: paths (relative to the repository root)", cancellationToken).ConfigureAwait(false);
             }
 
@@ -43,21 +45,18 @@ public sealed class SharedStep : IDeployStep
             : Outcome.Ok($"{string.Join(", ", links.Select(l => l.Path))} linked in the live release");
     }
 
-    /// <summary>Each linked path (as written, without a trailing /) and where its link points.</summary>
-    public static IReadOnlyList<(string Path, string Target)> Links(StepContext context)
-    {
-        var links = context.Deploy.Shared.Select(s => s.TrimEnd('/')).Select(p => (p, $"{context.Layout.Shared}/{p}")).ToList();
-        if (context.Deploy.EnvFile is not null)
-        {
-            links.Add((".env", context.Layout.SharedEnvFile));
-        }
+    /// <summary>The paths of a release that are links into shared/: <c>shared:</c> as written (a directory ends
+    /// with /), and the env file when there is one, which is <see cref="DeployPaths.SharedEnvFile"/> that way.</summary>
+    public static IReadOnlyList<string> LinkedPaths(DeploySettings deploy) =>
+        deploy.EnvFile is null ? deploy.Shared : [.. deploy.Shared, DeployPaths.EnvFileName];
 
-        return links;
-    }
+    /// <summary>Each linked path (without a trailing /) and where its link points.</summary>
+    public static IReadOnlyList<(string Path, string Target)> Links(StepContext context) =>
+        LinkedPaths(context.Deploy).Select(s => s.TrimEnd('/')).Select(p => (p, $"{context.Layout.Shared}/{p}")).ToList();
 
     /// <summary>For each path: its directory (or, for a file, its parent) in shared/, then the link in the release,
     /// replacing whatever the repository had there.</summary>
-    public static RemoteCommand Link(DeployPaths layout, string release, IReadOnlyList<string> shared, bool envFile)
+    public static RemoteCommand Link(DeployPaths layout, string release, IReadOnlyList<string> paths)
     {
         const string script = """
             set -e
@@ -70,6 +69,6 @@ public sealed class SharedStep : IDeployStep
               rm -rf "$R/$p"; mkdir -p "$(dirname "$R/$p")"; ln -sfn "$S/$p" "$R/$p"
             done
             """;
-        return RemoteCommand.Of(["sh", "-c", script, "sh", layout.Shared, layout.Release(release), .. shared, .. (envFile ? EnvLink : [])]);
+        return RemoteCommand.Of(["sh", "-c", script, "sh", layout.Shared, layout.Release(release), .. paths]);
     }
 }

@@ -27,11 +27,11 @@ public sealed class SmokeTestStep : IDeployStep
         foreach (AppConfig app in context.Config.Apps)
         {
             string directory = ReleaseDirectory(context, release, app);
-            RemoteResult result = await context.RunAsync(Import(context.Layout, directory, context.Layout.Release(release), ModuleOf(app.Module)), cancellationToken).ConfigureAwait(false);
+            RemoteResult result = await context.RunAsync(Import(context.Layout, directory, context.Layout.ReleaseVenv(release), ModuleOf(app.Module)), cancellationToken).ConfigureAwait(false);
             if (!result.Succeeded)
             {
                 string previous = context.PreviousRelease is { } p ? $"releases/{p} keeps serving" : "nothing was serving yet";
-                return Outcome.Failed($"app {app.Name}: import {ModuleOf(app.Module)} failed: {StepContext.LastLine(result)} ({previous}); the traceback is in the output above and in releases/{release}/.deploy.log");
+                return Outcome.Failed($"app {app.Name}: import {ModuleOf(app.Module)} failed: {result.LastLine()} ({previous}); the traceback is in the output above and in {context.Layout.FromRoot(context.Layout.ReleaseLog(release))}");
             }
         }
 
@@ -58,13 +58,13 @@ public sealed class SmokeTestStep : IDeployStep
         return relative == "." ? configDirectory : Path.IsPathRooted(relative) ? root : $"{configDirectory}/{relative}";
     }
 
-    public static RemoteCommand Import(DeployPaths layout, string directory, string release, string module)
+    public static RemoteCommand Import(DeployPaths layout, string directory, string venv, string module)
     {
         const string script = """
             cd "$1" || exit 1
             if [ -f "$3" ]; then set -a; . "$3"; set +a; fi
-            exec "$2/.venv/bin/python" -c 'import importlib, sys; sys.path.insert(0, "."); importlib.import_module(sys.argv[1])' "$4"
+            exec "$2/bin/python" -c 'import importlib, sys; sys.path.insert(0, "."); importlib.import_module(sys.argv[1])' "$4"
             """;
-        return RemoteCommand.Of("sh", "-c", script, "sh", directory, release, layout.SharedEnvFile, module);
+        return RemoteCommand.Of("sh", "-c", script, "sh", directory, venv, layout.SharedEnvFile, module);
     }
 }

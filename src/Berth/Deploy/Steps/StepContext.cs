@@ -68,6 +68,9 @@ public sealed class StepContext
     public string? VenvHash { get; set; }
     public bool LockHeld { get; set; }
     public bool Switched { get; set; }
+
+    // What the reload step restarts or reloads for; under --plan, what would change, so the plan's reload line says
+    // what a real run would do.
     public bool BinaryChanged { get; set; }
     public bool ConfigChanged { get; set; }
     public bool EnvChanged { get; set; }
@@ -103,12 +106,9 @@ public sealed class StepContext
         RemoteResult result = await RunAsync(command, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
-            throw new DeployException($"{what} failed (exit {result.ExitCode}): {LastLine(result)}", fix);
+            throw new DeployException($"{what} failed (exit {result.ExitCode}): {result.LastLine()}", fix);
         }
 
         return result;
     }
-
-    public static string LastLine(RemoteResult result) =>
-        LocalGit.LastLine(result.Stderr.Trim().Length > 0 ? result.Stderr : result.Stdout);
 }

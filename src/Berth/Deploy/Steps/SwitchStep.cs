@@ -26,7 +26,7 @@ public sealed class SwitchStep : IDeployStep
     }
 
     public static RemoteCommand Point(DeployPaths layout, string release) =>
-        RemoteCommand.Of("sh", "-c", "cd \"$1\" && ln -sfn \"releases/$2\" current.tmp && mv -T current.tmp current", "sh", layout.Root, release);
+        RemoteCommand.Of("sh", "-c", "ln -sfn \"$2\" \"$1.tmp\" && mv -T \"$1.tmp\" \"$1\"", "sh", layout.Current, layout.CurrentTarget(release));
 
     /// <summary>After a failed reload or health check: <c>current</c> back to the release that served before, and a
     /// reload so its code serves again. Returns what happened, for the failed step's reason.</summary>
@@ -43,6 +43,6 @@ public sealed class SwitchStep : IDeployStep
         RemoteResult reload = await context.RunAsync(ReloadStep.Command(context, ReloadStep.Kind.Reload), CancellationToken.None).ConfigureAwait(false);
         return reload.Succeeded
             ? $"switched back to releases/{previous} and reloaded"
-            : $"switched back to releases/{previous}, but its reload failed: {StepContext.LastLine(reload)}";
+            : $"switched back to releases/{previous}, but its reload failed: {reload.LastLine()}";
     }
 }

@@ -4,19 +4,20 @@ namespace Berth.Deploy.Steps;
 /// A local file that the host keeps a copy of (the berth binary, the served berth.yml): uploaded only when its
 /// sha256 differs from the host's, which the facts script read in preflight.
 /// </summary>
-public sealed class UploadStep(string name, string what, Func<StepContext, (string Local, string Sha, string Remote, string? RemoteSha)> files, int mode, Action<StepContext> onChange) : IDeployStep
+/// <param name="onChange">What a new copy means for the reload step; told under --plan too, of the copy that would be made.</param>
+public sealed class UploadStep(string name, Func<StepContext, (string Local, string Sha, string Remote, string? RemoteSha)> files, int mode, Action<StepContext> onChange) : IDeployStep
 {
     private const int Executable = 0x1ED; // 0755
     private const int Readable = 0x1A4;   // 0644
 
     /// <summary>bin/berth: the self-contained berth that serves on the host; a new one means a restart.</summary>
-    public static UploadStep BerthBinary() => new("berth binary", "bin/berth",
+    public static UploadStep BerthBinary() => new("berth binary",
         c => (c.Inputs.BerthBinary, c.Inputs.BerthSha, c.Layout.BerthBinary, c.Facts.BerthSha), Executable,
         c => c.BinaryChanged = c.Facts.BerthSha is not null);
 
     /// <summary>.deploy/berth.yml: the apps and sites pointed at <c>current</c>; berth reads it only when it starts,
     /// so a new one means a restart (a reload re-imports the apps but keeps the config).</summary>
-    public static UploadStep ServerConfig() => new("server config", ".deploy/berth.yml",
+    public static UploadStep ServerConfig() => new("server config",
         c => (c.Inputs.ServerConfig, c.Inputs.ServerConfigSha, c.Layout.ServedConfig, c.Facts.ServerConfigSha), Readable,
         c => c.ConfigChanged = c.Facts.ServerConfigSha is not null);
 
@@ -25,6 +26,7 @@ public sealed class UploadStep(string name, string what, Func<StepContext, (stri
     public async Task<StepResult> DetectAndRunAsync(StepContext context, bool plan, CancellationToken cancellationToken)
     {
         (string local, string sha, string remote, string? remoteSha) = files(context);
+        string what = context.Layout.FromRoot(remote);
         if (sha == remoteSha)
         {
             return Outcome.Ok($"its sha256 matches the host's {what}");
@@ -34,8 +36,9 @@ public sealed class UploadStep(string name, string what, Func<StepContext, (stri
         if (!plan)
         {
             await context.Remote.UploadAsync(local, remote, mode, cancellationToken).ConfigureAwait(false);
-            onChange(context);
         }
+
+        onChange(context);
 
         return Outcome.Changed(plan, $"would upload {what}: {why}", $"uploaded {what}: {why}");
     }

@@ -66,18 +66,18 @@ public sealed class VenvStep : IDeployStep
     {
         string script = """
             set -e
-            V="$1"; R="$2"; Q="$R/$3"; PY="$4"; SITE="$5"; shift 5
+            V="$1"; Q="$2/$3"; PY="$4"; SITE="$5"; DONE="$6"; LINK="$7"; TARGET="$8"; shift 8
             rm -rf "$V"
             "$PY" -m venv $SITE "$V"
             if [ -f "$Q" ]; then "$V/bin/python" -m pip install --disable-pip-version-check --no-input "$@" -r "$Q"; fi
-            touch "$V/.complete"
-            ln -sfn "../../shared/venvs/${V##*/}" "$R/.venv"
+            touch "$DONE"
+            ln -sfn "$TARGET" "$LINK"
             """;
         return RemoteCommand.Of(["sh", "-c", script, "sh", layout.Venv(hash), layout.Release(release), requirements, python,
-            systemSitePackages ? "--system-site-packages" : "", .. pipArguments]);
+            systemSitePackages ? "--system-site-packages" : "", layout.VenvComplete(hash), layout.ReleaseVenv(release), layout.VenvTarget(hash), .. pipArguments]);
     }
 
     /// <summary>The release's <c>.venv</c>, relative so the release reads the same from any mount point.</summary>
     public static RemoteCommand Link(DeployPaths layout, string release, string hash) =>
-        RemoteCommand.Of("ln", "-sfn", $"../../shared/venvs/{hash}", $"{layout.Release(release)}/.venv");
+        RemoteCommand.Of("ln", "-sfn", layout.VenvTarget(hash), layout.ReleaseVenv(release));
 }

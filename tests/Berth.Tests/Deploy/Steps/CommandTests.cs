@@ -13,7 +13,7 @@ public sealed class CommandTests : IDisposable
 
     [Fact]
     public void The_switch_is_a_new_link_renamed_over_current() =>
-        Assert.Equal("sh -c 'cd \"$1\" && ln -sfn \"releases/$2\" current.tmp && mv -T current.tmp current' sh /srv/shop 20261204T160000-0123456",
+        Assert.Equal("sh -c 'ln -sfn \"$2\" \"$1.tmp\" && mv -T \"$1.tmp\" \"$1\"' sh /srv/shop/current releases/20261204T160000-0123456",
             SwitchStep.Point(Shop, "20261204T160000-0123456").ToString());
 
     [Fact]
@@ -44,9 +44,10 @@ public sealed class CommandTests : IDisposable
     {
         RemoteCommand reload = ReloadStep.Daemon(Shop, ReloadStep.Kind.Reload);
 
-        Assert.Equal(["sh", "/srv/shop", "reload"], reload.Argv.Skip(3));
+        Assert.Equal(["sh", "/srv/shop", "reload", "/srv/shop/bin/berth", "/srv/shop/.deploy/control.sock", "/srv/shop/.deploy/berth.pid", "/srv/shop/.deploy/berth.yml", "/srv/shop/.deploy/berth.log"],
+            reload.Argv.Skip(3));
         Assert.Contains("exec \"$B\" reload --control \"$S\"", reload.Argv[2], StringComparison.Ordinal);
-        Assert.Contains("--daemon --pid-file \"$F\" --log-file \"$1/.deploy/berth.log\" --control \"$S\"", reload.Argv[2], StringComparison.Ordinal);
+        Assert.Contains("--daemon --pid-file \"$F\" --log-file \"$7\" --control \"$S\"", reload.Argv[2], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -54,7 +55,8 @@ public sealed class CommandTests : IDisposable
     {
         RemoteCommand build = VenvStep.Build(Shop, "r1", "0123456789abcdef", "/usr/bin/python3", "requirements.txt", ["--no-index", "--find-links", "/srv/wheels"], systemSitePackages: true);
 
-        Assert.Equal(["sh", "/srv/shop/shared/venvs/0123456789abcdef", "/srv/shop/releases/r1", "requirements.txt", "/usr/bin/python3", "--system-site-packages", "--no-index", "--find-links", "/srv/wheels"],
+        Assert.Equal(["sh", "/srv/shop/shared/venvs/0123456789abcdef", "/srv/shop/releases/r1", "requirements.txt", "/usr/bin/python3", "--system-site-packages",
+                "/srv/shop/shared/venvs/0123456789abcdef/.complete", "/srv/shop/releases/r1/.venv", "../../shared/venvs/0123456789abcdef", "--no-index", "--find-links", "/srv/wheels"],
             build.Argv.Skip(3));
     }
 
@@ -65,7 +67,7 @@ public sealed class CommandTests : IDisposable
         Directory.CreateDirectory(Path.Combine(layout.Release("r1"), "media"));
         File.WriteAllText(Path.Combine(layout.Release("r1"), "media", "from-git.txt"), "x");
 
-        RemoteResult linked = LocalShell.Run(SharedStep.Link(layout, "r1", ["db.sqlite3", "media/", "data/app.log"], envFile: false));
+        RemoteResult linked = LocalShell.Run(SharedStep.Link(layout, "r1", ["db.sqlite3", "media/", "data/app.log"]));
         File.WriteAllText(Path.Combine(layout.Release("r1"), "db.sqlite3"), "rows");
 
         Assert.True(linked.Succeeded, linked.Stderr);
