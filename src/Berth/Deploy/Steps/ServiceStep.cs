@@ -33,6 +33,7 @@ public sealed class ServiceStep : IDeployStep
         }
 
         string why = facts.UnitSha is null ? "not installed" : "it differs from the installed one";
+        context.ServiceChanged = facts.UnitSha is not null;
         if (plan)
         {
             return Outcome.Changed($"would install {unit}: {why}");
@@ -42,7 +43,6 @@ public sealed class ServiceStep : IDeployStep
         await context.Remote.UploadAsync(context.Inputs.UnitFile!, staged, 0x1A4, cancellationToken).ConfigureAwait(false);
         await context.RunCheckedAsync(Install(context, staged, unit), $"installing {unit}",
             $"check that {context.Host.User} may run sudo without a password", cancellationToken).ConfigureAwait(false);
-        context.ServiceChanged = facts.UnitSha is not null;
         return Outcome.Changed($"installed {unit}: {why}");
     }
 
