@@ -55,10 +55,11 @@ public sealed partial class Master
             ControlResult certificates = ReloadCertificates();
 
             // A site the reload added with tls: acme gets its certificate ordered now rather than at the renewal loop's
-            // next look (up to an hour); until then its handshakes fail, as at a first start.
-            foreach (string site in newAcmeSites)
+            // next look (up to an hour); until then its handshakes fail, as at a first start. When it is the first such
+            // site, the loop starts here, and renews it from then on as it would at a start.
+            if (newAcmeSites.Length > 0)
             {
-                _ = RenewCertificatesAsync(site, CancellationToken.None);
+                RunAcmeRenewals();
             }
 
             results = certificates.Message.Length > 0 ? [certificates, .. results] : results;
@@ -132,8 +133,9 @@ public sealed partial class Master
         _berthYmlApps = berthYmlApps;
         _config = next;
         AppsDirectory? appsDir = _appsDir;
+        BerthConfig routed = appsDir?.ComposeOver(next) ?? next; // first: it takes away the apps of apps_dir berth.yml now defines
         _apps = appsDir is null ? berthYmlApps : berthYmlApps.SetItems(appsDir.Apps);
-        _edge?.Publish(appsDir?.ComposeOver(next) ?? next, _apps);
+        _edge?.Publish(routed, _apps);
         foreach (AppConfig app in plan.Added)
         {
             LogServing(app.Name, app.Module, app.Workers, app.Threads);

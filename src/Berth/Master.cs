@@ -45,6 +45,12 @@ public sealed partial class Master : IServerControl, IDisposable
     private readonly TlsAlpnChallenges _tlsAlpn = new();
     private LocalCa? _localCa;
     private AcmeCertificates? _acme;
+
+    // The ACME renewal loop: started with the first tls: acme site once the edge answers challenges, at the start or
+    // at the reload that adds that site (RunAcmeRenewals); under the lock, since a reload may come during the start.
+    private readonly Lock _acmeLoopLock = new();
+    private Task? _acmeLoop;
+    private CancellationToken _serving;
     private volatile EdgeServer? _edge;
     private volatile CertificateStore? _published; // what the edge hands out now
 
@@ -184,8 +190,13 @@ public sealed partial class Master : IServerControl, IDisposable
             edge = new EdgeServer(appsDir?.Config ?? _config, _apps, certificates, _challenges, _tlsAlpn, runtime, _logs, _time);
             await edge.StartAsync(stop.Token);
             _published = certificates;
-            _edge = edge;
-            Task acmeLoop = _acme?.RunAsync(() => _config.Sites, () => ReloadCertificates(), stop.Token) ?? Task.CompletedTask;
+            lock (_acmeLoopLock)
+            {
+                _serving = stop.Token;
+                _edge = edge;
+            }
+
+            RunAcmeRenewals();
             Task internalLoop = _localCa is null ? Task.CompletedTask : RenewInternalLeavesAsync(stop.Token);
             foreach (AppConfig app in _config.Apps)
             {
@@ -197,7 +208,13 @@ public sealed partial class Master : IServerControl, IDisposable
             appsDir?.Run(stop.Token);
 
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await acmeLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            Task? acmeLoop;
+            lock (_acmeLoopLock)
+            {
+                acmeLoop = _acmeLoop;
+            }
+
+            await (acmeLoop ?? Task.CompletedTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await internalLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (appsDir is not null)
             {
@@ -262,7 +279,8 @@ public sealed partial class Master : IServerControl, IDisposable
     }
 
     public ServerStatus GetStatus() =>
-        new(Environment.ProcessId, _startedAt, typeof(Master).Assembly.GetName().Version?.ToString() ?? "dev", _apps.Values.Select(a => a.GetStatus()).ToArray());
+        new(Environment.ProcessId, _startedAt, typeof(Master).Assembly.GetName().Version?.ToString() ?? "dev", _apps.Values.Select(a => a.GetStatus()).ToArray(),
+            _appsDir?.Ignored ?? []);
 
     public async Task<ControlResult> RenewCertificatesAsync(string? name, CancellationToken cancellationToken)
     {
@@ -283,6 +301,28 @@ public sealed partial class Master : IServerControl, IDisposable
 
         ReloadCertificates();
         return new ControlResult(ok, string.Join("\n", messages));
+    }
+
+    /// <summary>Starts the ACME renewal loop when there is a tls: acme site and an edge to answer its challenges, or, when
+    /// it runs, wakes it to look at the sites now: a reload added one, whose certificate is missing.</summary>
+    private void RunAcmeRenewals()
+    {
+        lock (_acmeLoopLock)
+        {
+            if (_acme is not { } acme || _edge is null)
+            {
+                return;
+            }
+
+            if (_acmeLoop is null)
+            {
+                _acmeLoop = acme.RunAsync(() => _config.Sites, () => ReloadCertificates(), _serving);
+            }
+            else
+            {
+                acme.Wake();
+            }
+        }
     }
 
     public IReadOnlyList<CertificateStatus> GetCertificates() =>

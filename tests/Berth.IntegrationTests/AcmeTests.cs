@@ -39,13 +39,7 @@ public sealed class AcmeTests
     public async Task A_certificate_the_ca_wants_replaced_by_its_renewal_window_is_renewed_though_most_of_its_life_is_left()
     {
         await using Pebble pebble = await Pebble.StartAsync(_certs);
-        string pebbleDirectory;
-        using (HttpClient toPebble = TestCertificates.Client(new Uri(pebble.DirectoryUrl).Port, _certs.Ca, []))
-        {
-            pebbleDirectory = await toPebble.GetStringAsync(new Uri(pebble.DirectoryUrl));
-        }
-
-        using var front = new RenewalInfoFront(pebbleDirectory);
+        using RenewalInfoFront front = await FrontOfAsync(pebble);
         string storage = Directory.CreateTempSubdirectory("berth-acme").FullName;
         string stored = Directory.CreateDirectory(Path.Combine(storage, "certificates", "ari.test")).FullName;
         (string oldCert, string oldKey) = _certs.Issue("fresh", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(60), "ari.test");
@@ -67,18 +61,10 @@ public sealed class AcmeTests
 
         Assert.Equal(oldId, front.Asked.First());
         Assert.Contains("the CA suggests renewing between", berth.Output, StringComparison.Ordinal);
-        X509Certificate2 root = await pebble.RootAsync(_certs, pebble.ManagementPort);
-        var seen = new List<X509Certificate2>();
-        using HttpClient client = TestCertificates.Client(port, root, seen);
-        Assert.Equal("Hello, World!", await client.GetStringAsync(new Uri($"https://ari.test:{port}/hello")));
-        Assert.Contains("Pebble", Assert.Single(seen).Issuer, StringComparison.Ordinal);
+        await AssertServedByPebbleAsync(pebble, port, "ari.test");
 
         // The new certificate's window is a month away: berth asks about it, and orders nothing more.
-        for (int i = 0; i < 100 && Regex.Count(berth.Output, "the CA suggests renewing between") < 2; i++)
-        {
-            await Task.Delay(100);
-        }
-
+        await WaitForCountAsync(berth, "the CA suggests renewing between", 2);
         Assert.Equal(2, front.Asked.Distinct().Count());
         (_, string status) = await BerthProcess.RunAsync("cert", "status", "--config", config, "--control", berth.ControlPath!);
         Assert.Contains("(inside the CA's renewal window, RFC 9773)", status, StringComparison.Ordinal);
@@ -141,9 +127,64 @@ public sealed class AcmeTests
         Assert.DoesNotContain("http://", berth.Output.Split('\n').First(l => l.Contains("listening on", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_reload_that_adds_the_first_tls_acme_site_gets_its_certificate_and_starts_the_renewals()
+    {
+        await using Pebble pebble = await Pebble.StartAsync(_certs);
+        using RenewalInfoFront front = await FrontOfAsync(pebble);
+        string? first = null;
+        front.Window = id => (first ??= id) == id
+            ? (DateTimeOffset.UtcNow.AddHours(-2), DateTimeOffset.UtcNow.AddHours(-1)) // the CA wants the first certificate replaced
+            : (DateTimeOffset.UtcNow.AddDays(30), DateTimeOffset.UtcNow.AddDays(31));
+        string storage = Directory.CreateTempSubdirectory("berth-acme").FullName;
+        int port = BerthProcess.FreePort();
+        string config = WriteConfig(storage, pebble, port, "[reload.test]", directory: front.DirectoryUrl, issuer: "internal");
+        await using BerthProcess berth = await BerthProcess.StartAsync(["serve", "--config", config], bind: false, port: port);
+        Assert.DoesNotContain("issued by", berth.Output, StringComparison.Ordinal);
+
+        WriteConfig(storage, pebble, port, "[reload.test]", directory: front.DirectoryUrl);
+        (int exit, string reloaded) = await BerthProcess.RunAsync("reload", "--control", berth.ControlPath!);
+        Assert.True(exit == 0, reloaded);
+        Assert.DoesNotContain("restart berth", reloaded, StringComparison.Ordinal);
+
+        // Ordered at the reload, then renewed when the CA's window for it says: only a running renewal loop does that.
+        await WaitForCountAsync(berth, "certificate for reload.test issued by", 2);
+        Assert.Equal(2, Regex.Count(berth.Output, "certificate for reload.test issued by"));
+        await AssertServedByPebbleAsync(pebble, port, "reload.test");
+        await WaitForCountAsync(berth, "the CA suggests renewing between", 2);
+        (_, string status) = await BerthProcess.RunAsync("cert", "status", "--config", config, "--control", berth.ControlPath!);
+        Assert.Contains("(inside the CA's renewal window, RFC 9773)", status, StringComparison.Ordinal);
+    }
+
+    /// <summary>https://HOST:PORT/hello answers, with a certificate pebble issued.</summary>
+    private async Task AssertServedByPebbleAsync(Pebble pebble, int port, string host)
+    {
+        X509Certificate2 root = await pebble.RootAsync(_certs, pebble.ManagementPort);
+        var seen = new List<X509Certificate2>();
+        using HttpClient client = TestCertificates.Client(port, root, seen);
+        Assert.Equal("Hello, World!", await client.GetStringAsync(new Uri($"https://{host}:{port}/hello")));
+        Assert.Contains("Pebble", Assert.Single(seen).Issuer, StringComparison.Ordinal);
+    }
+
+    private static async Task WaitForCountAsync(BerthProcess berth, string text, int count)
+    {
+        for (int i = 0; i < Patience.TotalSeconds * 10 && Regex.Count(berth.Output, Regex.Escape(text)) < count; i++)
+        {
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>A <see cref="RenewalInfoFront"/> before <paramref name="pebble"/>'s directory.</summary>
+    private async Task<RenewalInfoFront> FrontOfAsync(Pebble pebble)
+    {
+        using HttpClient toPebble = TestCertificates.Client(new Uri(pebble.DirectoryUrl).Port, _certs.Ca, []);
+        return new RenewalInfoFront(await toPebble.GetStringAsync(new Uri(pebble.DirectoryUrl)));
+    }
+
     /// <param name="challengeLine">The tls: line choosing the challenge; by default HTTP-01 on pebble's HTTP port.</param>
     /// <param name="directory">Where berth finds the ACME directory; by default pebble's.</param>
-    private string WriteConfig(string storage, Pebble pebble, int port, string hosts, string? challengeLine = null, string? directory = null)
+    /// <param name="issuer">acme, or internal for a site that does not use ACME yet.</param>
+    private string WriteConfig(string storage, Pebble pebble, int port, string hosts, string? challengeLine = null, string? directory = null, string issuer = "acme")
     {
         string config = Path.Combine(storage, "berth.yml");
         File.WriteAllText(config, $"""
@@ -159,7 +200,7 @@ public sealed class AcmeTests
                 hosts: {hosts}
                 app: plain
                 tls:
-                  issuer: acme
+                  issuer: {issuer}
                   {challengeLine ?? $"redirect_from: \"127.0.0.1:{pebble.HttpPort}\""}
             """);
         return config;

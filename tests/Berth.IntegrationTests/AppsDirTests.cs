@@ -15,25 +15,32 @@ public sealed class AppsDirTests : IDisposable
     public AppsDirTests()
     {
         Directory.CreateDirectory(AppsD);
-        File.WriteAllText(Path.Combine(_dir, "berth.yml"), $"""
-            server:
-              apps_dir: apps.d
-            apps:
-              web:
-                module: flask_app:application
-                python: {BerthProcess.SystemPython}
-                chdir: {BerthProcess.AppsDir}
-                workers: 2
-            sites:
-              main:
-                mounts:
-                  /web: web
-            """);
+        WriteBerthYml();
     }
+
+    private string BerthYml => Path.Combine(_dir, "berth.yml");
+
+    /// <param name="blog">Whether berth.yml defines an app `blog` too, mounted at /blog.</param>
+    private void WriteBerthYml(bool blog = false) => File.WriteAllText(BerthYml, $"""
+        server:
+          apps_dir: apps.d
+        apps:
+          web:
+            module: flask_app:application
+            python: {BerthProcess.SystemPython}
+            chdir: {BerthProcess.AppsDir}
+            workers: 2
+        {(blog ? $"  blog: {{ module: 'flask_app:application', python: {BerthProcess.SystemPython}, chdir: {BerthProcess.AppsDir}, workers: 1 }}" : "")}
+        sites:
+          main:
+            mounts:
+              /web: web
+        {(blog ? "      /blog: blog" : "")}
+        """);
 
     private string AppsD => Path.Combine(_dir, "apps.d");
 
-    private Task<BerthProcess> StartAsync() => BerthProcess.StartAsync(["serve", "--config", Path.Combine(_dir, "berth.yml")]);
+    private Task<BerthProcess> StartAsync() => BerthProcess.StartAsync(["serve", "--config", BerthYml]);
 
     /// <summary>Writes an app file whole, as the docs advise (write elsewhere, then rename into place).</summary>
     private void Put(string name, string yaml)
@@ -135,6 +142,46 @@ public sealed class AppsDirTests : IDisposable
         Assert.Equal("Hello, World!", await (await client.SendAsync(shop)).Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/hello")).StatusCode); // other names get berth.yml's site
         Assert.Equal("Hello, World!", await client.GetStringAsync("/web/hello"));
+    }
+
+    [Fact]
+    public async Task Berth_yml_wins_an_app_name_both_define_and_the_refused_file_is_named_with_the_clash_in_the_log_check_and_status()
+    {
+        Put("web.yml", AppFile("plain_wsgi:application", "mount: /other", workers: 1));
+
+        await using BerthProcess berth = await StartAsync();
+        using HttpClient client = berth.CreateClient();
+        string clash = $"apps.d/web.yml: names the app `web`, but {BerthYml}:4 already defines an app of that name. Fix: rename this file";
+        await berth.WaitForOutputAsync("apps.d/web.yml has errors and is ignored until it changes", Patience);
+        Assert.Contains(clash, berth.Output, StringComparison.Ordinal);
+        Assert.Equal("Hello, World!", await client.GetStringAsync("/web/hello"));
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/other/hello")).StatusCode);
+
+        (int checkExit, string check) = await BerthProcess.RunAsync("check", "--config", BerthYml);
+        Assert.Equal(2, checkExit);
+        Assert.Contains(clash, check, StringComparison.Ordinal);
+
+        (int statusExit, string status) = await BerthProcess.RunAsync("status", "--control", berth.ControlPath!);
+        Assert.True(statusExit == 0, status);
+        Assert.Contains("apps.d/web.yml: ignored until it changes", status, StringComparison.Ordinal);
+        Assert.Contains("already defines an app of that name", status, StringComparison.Ordinal);
+
+        // A reload that makes berth.yml define the name of a running app of apps_dir: berth.yml's app takes its place.
+        Put("blog.yml", AppFile("pyramid_app:application", "mount: /blog"));
+        await berth.WaitForOutputAsync("apps.d/blog.yml: app blog is ready", Patience);
+        HashSet<string> fromFile = await BerthProcess.PidsAsync(client, "/blog/pid", 2);
+        WriteBerthYml(blog: true);
+        (int reloadExit, string reload) = await BerthProcess.RunAsync("reload", "--control", berth.ControlPath!);
+        Assert.True(reloadExit == 0, reload + berth.Output);
+
+        await berth.WaitForOutputAsync("apps.d/blog.yml: berth.yml now defines an app named blog too", Patience);
+        await berth.WaitUntilAsync(() => Task.FromResult(fromFile.All(pid => !Directory.Exists($"/proc/{pid}"))), "the workers of the file's blog to exit");
+        string fromBerthYml = await client.GetStringAsync("/blog/pid");
+        Assert.DoesNotContain(fromBerthYml, fromFile);
+        await berth.WaitForOutputAsync($"apps.d/blog.yml: names the app `blog`, but {BerthYml}:9 already defines an app of that name", Patience);
+        (_, string statusAfter) = await BerthProcess.RunAsync("status", "--control", berth.ControlPath!);
+        Assert.Contains("apps.d/blog.yml: ignored until it changes", statusAfter, StringComparison.Ordinal);
+        Assert.Equal("Hello, World!", await client.GetStringAsync("/blog/hello"));
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

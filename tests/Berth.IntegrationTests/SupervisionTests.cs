@@ -163,6 +163,57 @@ public sealed partial class SupervisionTests
     }
 
     [Fact]
+    public async Task A_worker_hung_outside_any_request_is_found_by_the_heartbeat_and_replaced_with_its_stack_in_the_log()
+    {
+        string dir = Directory.CreateTempSubdirectory("berth-heartbeat").FullName;
+
+        // A background job whose regular expression goes exponential: one C call that holds the GIL for good, so
+        // the worker is idle (its response went out) but can no longer read its connection.
+        await File.WriteAllTextAsync(Path.Combine(dir, "runaway.py"), """
+            import os, re, threading, time
+
+            def runaway_job():
+                time.sleep(0.5)
+                re.match(r'(a+)+$', 'a' * 64 + '!')
+
+            def application(environ, start_response):
+                if environ['PATH_INFO'] == '/start-job':
+                    threading.Thread(target=runaway_job, daemon=True).start()
+                start_response('200 OK', [('Content-Type', 'text/plain')])
+                return [str(os.getpid()).encode()]
+            """);
+        string config = Path.Combine(dir, "berth.yml");
+        await File.WriteAllTextAsync(config, $"""
+            apps:
+              runaway:
+                module: runaway:application
+                python: {BerthProcess.SystemPython}
+                chdir: {dir}
+                workers: 1
+                heartbeat: 1s
+            sites:
+              main:
+                app: runaway
+            """);
+        await using BerthProcess berth = await BerthProcess.StartAsync(["serve", "--config", config, "--control", ControlPath()]);
+        using HttpClient client = berth.CreateClient();
+        string hung = await client.GetStringAsync("/start-job");
+
+        string log = await berth.WaitForOutputAsync("cause: unresponsive", TimeSpan.FromSeconds(30));
+        Assert.Matches($@"worker 1 \(pid {hung}\) is unresponsive: idle, it has not answered a ping", log);
+        Assert.Contains("in runaway_job", log[log.IndexOf("is unresponsive", StringComparison.Ordinal)..], StringComparison.Ordinal); // faulthandler's stack
+        await berth.WaitUntilAsync(() => Task.FromResult(!Directory.Exists($"/proc/{hung}")), "the hung worker to be gone");
+        for (int i = 0; i < 10; i++)
+        {
+            string pid = await client.GetStringAsync("/");
+            Assert.NotEqual(hung, pid);
+        }
+
+        (_, string status) = await BerthProcess.RunAsync("status", "--control", berth.ControlPath!);
+        Assert.Contains("unresponsive", status, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_and_scale_through_the_control_socket()
     {
         await using BerthProcess berth = await FrameworkAppTests.ServeAsync("flask_app:application", "", "--control", ControlPath());

@@ -7,8 +7,8 @@ import tempfile
 import unittest
 from unittest import mock
 
-from test_wsgi import (ABORTED, BOOT_ERROR, END_STREAM, HELLO, READY, REQUEST_HEAD, RESPONSE_BODY,
-                       RESPONSE_END, RESPONSE_HEAD, TIMEOUT, FakeMaster)
+from test_wsgi import (ABORTED, BOOT_ERROR, END_STREAM, HELLO, PING, PONG, READY, REQUEST_HEAD,
+                       RESPONSE_BODY, RESPONSE_END, RESPONSE_HEAD, TIMEOUT, FakeMaster)
 
 CANCEL = 0x12
 
@@ -86,6 +86,16 @@ class AsgiTests(unittest.TestCase):
             master.request(request_id, '/gather', query='50')
         for request_id in range(1, 51):
             self.assertEqual(master.response(request_id).body, b'50')
+
+    def test_ping_is_answered_while_a_request_is_in_flight_and_the_request_is_undisturbed(self):
+        # The supervisor's heartbeat pings an ASGI worker busy or not: the loop answers between awaits.
+        master = self.master()
+        master.request(1, '/gather', query='2')
+        master.send(PING, 0, 0, b'beat')
+        self.assertEqual(master.read_frame(), (PONG, 0, 0, b'beat'))
+        master.request(2, '/gather', query='2')
+        self.assertEqual(master.response(1).body, b'2')
+        self.assertEqual(master.response(2).body, b'2')
 
     def test_streamed_body_leaves_as_separate_frames(self):
         response = self.master().get('/stream')

@@ -78,8 +78,16 @@ public static class BerthCommand
             return ExitConfigError;
         }
 
+        // The files of apps_dir as serve would take them at its start: one with errors would be ignored there, with these errors.
+        IReadOnlyList<(string Shown, AppFileResult Result)> appFiles = ConfigLoader.LoadAppsDir(config);
+        if (!ReportErrors(new ConfigResult(config, appFiles.SelectMany(f => f.Result.Errors).ToArray())))
+        {
+            return ExitConfigError;
+        }
+
         string deploy = config.Deploy is { } d ? $", deploy to {d.Hosts.Count} host(s) at {d.Path}" : "";
-        Console.WriteLine($"{path}: ok — {config.Apps.Count} app(s), {config.Sites.Count} site(s){deploy}");
+        string files = config.Server.AppsDir is null ? "" : $", {appFiles.Count} app file(s) in apps_dir";
+        Console.WriteLine($"{path}: ok — {config.Apps.Count} app(s), {config.Sites.Count} site(s){files}{deploy}");
         return 0;
     }
 

@@ -30,6 +30,14 @@ internal static class StatusView
             parts.AddRange(RenderApp(app, now));
         }
 
+        // A refused file serves nothing, so no app row shows it: without these lines its errors would be in the log only.
+        foreach (IgnoredAppFile file in status.IgnoredAppFiles ?? [])
+        {
+            parts.Add(Text.Empty);
+            parts.Add(new Text($"{file.File}: ignored until it changes", new Style(Color.Red, decoration: Decoration.Bold)));
+            parts.AddRange(file.Errors.Select(e => new Text("  " + e, new Style(Color.Red))));
+        }
+
         return new Rows(parts);
     }
 

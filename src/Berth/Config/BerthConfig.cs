@@ -111,6 +111,16 @@ public sealed record AppConfig
     public string? EnvFile { get; init; }
     public int QueueSize { get; init; } = 100;                     // requests waiting for a free worker before 503
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30); // a view silent this long gets 504 and its worker is replaced (gunicorn's --timeout, uWSGI's harakiri)
+
+    /// <summary>
+    /// How often the supervisor pings an idle worker (PING, docs/protocol.md); one that has not answered by the next
+    /// ping is unresponsive, and is replaced with its Python stack in the log. A request reaches a worker hung
+    /// outside any request (a thread holding the GIL, a deadlock in a background thread) and then waits for
+    /// <see cref="Timeout"/>; this finds it first. gunicorn replaces a worker silent for its timeout (30 s); 10 s
+    /// finds a hang within 20 s, and a worker answers from its reader in microseconds. Zero turns pings off.
+    /// </summary>
+    public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(10);
+
     public int MaxRequests { get; init; }                          // recycle a worker after this many requests; 0 = never
     public int MaxRequestsJitter { get; init; }                    // plus 0..jitter, so workers do not all recycle at once
     public TimeSpan? MaxLifetime { get; init; }                    // recycle a worker after this long; null = never

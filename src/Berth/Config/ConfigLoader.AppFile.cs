@@ -24,6 +24,46 @@ public static partial class ConfigLoader
         return ParseAppFile(text, fileName, Path.GetDirectoryName(fullPath)!, fullPath, running);
     }
 
+    /// <summary>The app files of <paramref name="directory"/>, in app-name order: every NAME.yml directly in it, except
+    /// hidden ones (an editor's <c>.#blog.yml</c>). The app is named after the file.</summary>
+    public static IEnumerable<FileInfo> AppFilesIn(string directory) =>
+        new DirectoryInfo(directory).EnumerateFiles("*.yml")
+            .Where(f => !f.Name.StartsWith('.') && f.Extension == ".yml")
+            .OrderBy(f => f.Name, StringComparer.Ordinal);
+
+    /// <summary>An app file as logs and errors name it: relative to berth.yml's directory when it is below it (apps.d/blog.yml).</summary>
+    public static string AppFileShown(BerthConfig berthYml, string path)
+    {
+        string baseDirectory = Path.GetDirectoryName(berthYml.Path) ?? Directory.GetCurrentDirectory();
+        string relative = Path.GetRelativePath(baseDirectory, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? path : relative;
+    }
+
+    /// <summary>
+    /// Every app file of <paramref name="berthYml"/>'s apps_dir, checked as <c>berth serve</c> checks them at its start:
+    /// in name order, each joining berth.yml and the files before it that passed. A file that fails is left out of
+    /// what the next ones join. Empty without apps_dir.
+    /// </summary>
+    public static IReadOnlyList<(string Shown, AppFileResult Result)> LoadAppsDir(BerthConfig berthYml)
+    {
+        if (berthYml.Server.AppsDir is not { } directory || !Directory.Exists(directory))
+        {
+            return [];
+        }
+
+        var results = new List<(string, AppFileResult)>();
+        BerthConfig running = berthYml;
+        foreach (FileInfo file in AppFilesIn(directory))
+        {
+            string shown = AppFileShown(berthYml, file.FullName);
+            AppFileResult result = LoadAppFile(file.FullName, shown, running);
+            running = result.IsValid ? result.File!.AddTo(running) : running;
+            results.Add((shown, result));
+        }
+
+        return results;
+    }
+
     /// <param name="yamlText">The contents of the file.</param>
     /// <param name="fileName">What errors call the file; the app is named after it (<c>apps.d/blog.yml</c> is <c>blog</c>).</param>
     /// <param name="baseDirectory">What relative paths in the file are relative to: the file's directory.</param>

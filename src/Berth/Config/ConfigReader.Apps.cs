@@ -87,6 +87,9 @@ internal sealed partial class ConfigReader
             case "timeout":
                 app = app with { Timeout = Parsed<TimeSpan>(entry, ConfigSchema.Timeout, Duration.TryParse) ?? app.Timeout };
                 break;
+            case "heartbeat":
+                app = app with { Heartbeat = Parsed<TimeSpan>(entry, ConfigSchema.Heartbeat, Duration.TryParse) ?? app.Heartbeat };
+                break;
             case "max_requests":
                 app = app with { MaxRequests = WholeNumber(entry, ConfigSchema.MaxRequests) ?? app.MaxRequests };
                 break;

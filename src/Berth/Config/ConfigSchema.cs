@@ -38,6 +38,7 @@ public static class ConfigSchema
     public static readonly Setting Env = new("env", SettingSection.App, "a mapping of environment variable names to values, such as { DJANGO_SETTINGS_MODULE: mysite.settings }", "a mapping such as `env: { DEBUG: \"0\" }`") { Aliases = ["environment", "environ", "raw_env"] };
     public static readonly Setting Queue = new("queue", SettingSection.App, "a whole number ≥ 0", "0 to answer 503 as soon as every worker is busy, or a number such as 100", null) { Aliases = ["backlog", "listen_queue", "queue_size"] };
     public static readonly Setting Timeout = new("timeout", SettingSection.App, "a duration of at least 1s, such as 30, 30s or 2m (a bare number is seconds)", "a duration such as 30s or 2m, longer than your slowest view (gunicorn's 0 for \"never\" is not offered: a stuck worker would be lost for good)", "--timeout") { Aliases = ["harakiri", "worker_timeout", "request_timeout", "proxy_read_timeout", "uwsgi_read_timeout"] };
+    public static readonly Setting Heartbeat = new("heartbeat", SettingSection.App, $"{Duration.Forms}; 0 for no pings", "a duration such as 10s: how often the master pings an idle worker (one that has not answered by the next ping is unresponsive, and replaced), or 0 for no pings") { Aliases = ["heartbeat_interval", "heartbeat_timeout", "worker_heartbeat", "ping_interval"] };
     public static readonly Setting MaxRequests = new("max_requests", SettingSection.App, "a whole number ≥ 0", "0 to never recycle a worker for the requests it served, or a count such as 1000", "--max-requests") { Aliases = ["maximum_requests", "max_requests_per_child", "max_requests_per_worker"] };
     public static readonly Setting MaxRequestsJitter = new("max_requests_jitter", SettingSection.App, "a whole number ≥ 0", "a count such as 50, a few percent of max_requests:", "--max-requests-jitter") { Aliases = ["max_requests_delta", "requests_jitter"] };
     public static readonly Setting MaxLifetime = new("max_lifetime", SettingSection.App, $"{Duration.Forms}, or 0 for never", "a duration such as 1h, or 0 to never recycle a worker for its age", "--max-lifetime") { Aliases = ["max_worker_lifetime", "worker_lifetime", "worker_max_lifetime"] };
@@ -181,7 +182,7 @@ public static class ConfigSchema
 
     public static IReadOnlyList<Setting> ServerKeys { get; } = [AccessLog, GracefulTimeout, ForwardedAllowIps, MaxBodySize, RuntimeDir, AppsDir, Storage, AcmeDirectory, AcmeEmail, AcmeCaBundle];
 
-    public static IReadOnlyList<Setting> AppKeys { get; } = [Module, Interface, Workers, Threads, Connections, Preload, Python, Venv, Chdir, Env, EnvFile, Queue, Timeout, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory, WebSocketDrainTimeout, WebSocketPingInterval, WebSocketIdleTimeout];
+    public static IReadOnlyList<Setting> AppKeys { get; } = [Module, Interface, Workers, Threads, Connections, Preload, Python, Venv, Chdir, Env, EnvFile, Queue, Timeout, Heartbeat, MaxRequests, MaxRequestsJitter, MaxLifetime, MaxLifetimeJitter, MaxMemory, WebSocketDrainTimeout, WebSocketPingInterval, WebSocketIdleTimeout];
 
     public static IReadOnlyList<Setting> SiteKeys { get; } = [Listen, Hosts, Static, App, Mounts, Tls];
 

@@ -33,7 +33,11 @@ public sealed record ControlResult(bool Ok, string Message);
 /// kept here too because the failure may be that storage cannot be written.</summary>
 public sealed record CertificateStatus(string Site, DateTimeOffset? NextRenewal, string? NextRenewalReason, string? LastError);
 
-public sealed record ServerStatus(int Pid, DateTimeOffset StartedAt, string Version, IReadOnlyList<AppStatus> Apps);
+/// <param name="IgnoredAppFiles">The files of apps_dir that berth refused, with their errors; null from a berth before them.</param>
+public sealed record ServerStatus(int Pid, DateTimeOffset StartedAt, string Version, IReadOnlyList<AppStatus> Apps, IReadOnlyList<IgnoredAppFile>? IgnoredAppFiles = null);
+
+/// <summary>A file of apps_dir that is ignored until it changes (apps.d/blog.yml), and why, as <c>file:line: ... Fix: ...</c>.</summary>
+public sealed record IgnoredAppFile(string File, IReadOnlyList<string> Errors);
 
 public sealed record AppStatus(
     string Name,

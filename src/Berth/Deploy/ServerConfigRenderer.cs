@@ -167,6 +167,11 @@ public static class ServerConfigRenderer
                 yaml.Line(2, "max_memory", Number(app.MaxMemoryMb) + "M");
             }
 
+            if (app.Heartbeat != defaults.Heartbeat)
+            {
+                yaml.Line(2, "heartbeat", Duration.Format(app.Heartbeat));
+            }
+
             if (app.WebSocketDrainTimeout != defaults.WebSocketDrainTimeout)
             {
                 yaml.Line(2, "websocket_drain_timeout", Duration.Format(app.WebSocketDrainTimeout));

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using System.Threading.Channels;
 using Berth.Acme;
 using Berth.Config;
 using Berth.Control;
@@ -32,6 +33,9 @@ public sealed partial class AcmeCertificates
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, Schedule> _schedules = new(StringComparer.Ordinal);
+
+    // One pending wake is enough: a look covers every site.
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private volatile ImmutableDictionary<string, (SslStreamCertificateContext Context, X509Certificate2 Leaf)> _bySite =
         ImmutableDictionary<string, (SslStreamCertificateContext, X509Certificate2)>.Empty;
 
@@ -64,8 +68,12 @@ public sealed partial class AcmeCertificates
         }
     }
 
-    /// <summary>Orders what is missing or due, then wakes when the next site is due (an hour at most);
-    /// <paramref name="changed"/> runs after each new certificate.</summary>
+    /// <summary>Makes <see cref="RunAsync(Func{IReadOnlyList{SiteConfig}}, Action, CancellationToken)"/> look at every
+    /// site now rather than when the next is due: a reload added a site, whose certificate is missing.</summary>
+    public void Wake() => _wake.Writer.TryWrite(true);
+
+    /// <summary>Orders what is missing or due, then wakes when the next site is due (an hour at most), or at
+    /// <see cref="Wake"/>; <paramref name="changed"/> runs after each new certificate.</summary>
     public Task RunAsync(IReadOnlyList<SiteConfig> sites, Action changed, CancellationToken cancellationToken) =>
         RunAsync(() => sites, changed, cancellationToken);
 
@@ -83,7 +91,12 @@ public sealed partial class AcmeCertificates
 
             // A second at least: a due time that does not move (a clock set back) must not spin the loop.
             TimeSpan wait = wake - _time.GetUtcNow();
-            await Task.Delay(wait > TimeSpan.FromSeconds(1) ? wait : TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            using var nap = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            await Task.WhenAny(
+                Task.Delay(wait > TimeSpan.FromSeconds(1) ? wait : TimeSpan.FromSeconds(1), _time, nap.Token),
+                _wake.Reader.WaitToReadAsync(nap.Token).AsTask());
+            await nap.CancelAsync(); // the other of the two
+            _wake.Reader.TryRead(out _);
         }
     }
 

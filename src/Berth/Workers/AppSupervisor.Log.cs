@@ -26,6 +26,9 @@ public sealed partial class AppSupervisor
     [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "worker {WorkerId} (pid {Pid}) exceeded timeout {Timeout}s on {Request} ({Elapsed:F1}s); the client got 504. Its Python stack follows; the worker is being replaced. Raise `timeout:` or make the view faster.")]
     private partial void LogDeadline(int workerId, int pid, double timeout, string request, double elapsed);
 
+    [LoggerMessage(EventId = 115, Level = LogLevel.Error, Message = "worker {WorkerId} (pid {Pid}) is unresponsive: idle, it has not answered a ping in {Seconds:F1}s (heartbeat:), so something holds it outside any request, such as a thread holding the GIL or a deadlock. Its Python stack follows; the worker is being replaced.")]
+    private partial void LogUnresponsive(int workerId, int pid, double seconds);
+
     [LoggerMessage(EventId = 107, Level = LogLevel.Information, Message = "recycling worker {WorkerId} (pid {Pid}): {Why}; it finishes its requests once a replacement is ready")]
     private partial void LogRecycling(int workerId, int pid, string why);
 

@@ -40,6 +40,8 @@ public sealed partial class AppSupervisor : IAsyncDisposable
 
     private const int RecentExitsKept = 20;
 
+    private static int s_instances;
+
     private readonly Channel<SupervisorEvent> _events = Channel.CreateUnbounded<SupervisorEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<int, WorkerSlot> _workers = [];
     private readonly Dictionary<int, string> _bootErrors = [];
@@ -73,7 +75,9 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         _desired = app.Workers;
         _log = logs.CreateLogger("berth.app." + app.Name);
         Dispatcher = new AppDispatcher<WorkerSlot>(app.QueueSize);
-        SocketPath = Path.Combine(runtimeDirectory, app.Name + ".sock");
+        // Numbered: an app of one name may start while the last of that name still stops (berth.yml took the name
+        // over from apps_dir, or the reverse), and the one stopping deletes its socket file.
+        SocketPath = Path.Combine(runtimeDirectory, $"{app.Name}.{Interlocked.Increment(ref s_instances)}.sock");
         _launcher = new WorkerLauncher(app, shimPath, SocketPath);
 
         File.Delete(SocketPath);
@@ -207,6 +211,9 @@ public sealed partial class AppSupervisor : IAsyncDisposable
                 break;
             case SupervisorEvent.RequestDone done:
                 OnRequestDone(done.Slot);
+                break;
+            case SupervisorEvent.Pong pong:
+                OnPong(pong.Slot);
                 break;
             case SupervisorEvent.DeadlinePassed deadline:
                 OnDeadline(deadline);
@@ -355,6 +362,10 @@ public sealed partial class AppSupervisor : IAsyncDisposable
             {
                 Post(new SupervisorEvent.BootFailed(slot, text));
             }
+            else if (type == FrameType.Pong)
+            {
+                Post(new SupervisorEvent.Pong(slot));
+            }
         };
         _ = connected.Connection.RunReaderAsync(CancellationToken.None).ContinueWith(_ => slot.ConnectionRead.TrySetResult(), TaskScheduler.Default);
         if (_stopped is not null)
@@ -415,7 +426,14 @@ public sealed partial class AppSupervisor : IAsyncDisposable
         }
 
         LogDeadline(slot.Id, slot.Pid, App.Timeout.TotalSeconds, deadline.Request, deadline.Elapsed.TotalSeconds);
-        slot.Retire("timeout");
+        Abandon(slot, "timeout");
+    }
+
+    /// <summary>A worker that is stuck (<paramref name="cause"/>) leaves at once rather than by the readiness gate: it
+    /// takes no more requests, dumps its stack and is killed, and a replacement starts.</summary>
+    private void Abandon(WorkerSlot slot, string cause)
+    {
+        slot.Retire(cause);
         slot.StopAccepting();
         slot.State = WorkerState.Draining;
         slot.KillAt = _time.GetUtcNow() + StackDumpGrace;
@@ -447,7 +465,14 @@ public sealed partial class AppSupervisor : IAsyncDisposable
                 continue;
             }
 
-            if (slot.State != WorkerState.Ready || slot.RetireCause is not null)
+            if (slot.State != WorkerState.Ready)
+            {
+                continue;
+            }
+
+            // A worker retiring by the readiness gate still serves until its replacement is ready: a hang matters there too.
+            Heartbeat(slot, now);
+            if (slot.RetireCause is not null)
             {
                 continue;
             }
@@ -717,7 +742,7 @@ public sealed partial class AppSupervisor : IAsyncDisposable
             _recentExits = _recentExits.RemoveAt(0);
         }
 
-        LogLevel level = cause is "crash" or "timeout" or "memory" or "boot-failure" ? LogLevel.Warning : LogLevel.Information;
+        LogLevel level = cause is "crash" or "timeout" or "unresponsive" or "memory" or "boot-failure" ? LogLevel.Warning : LogLevel.Information;
         LogDeathRecord(level, slot.Id, slot.Pid, record.Exit, cause, record.RequestsServed, slot.RssBytes / (1024.0 * 1024.0), slot.LastRequest ?? "none", lifetime.TotalSeconds);
         if (slot.Connection is { } connection)
         {

@@ -52,6 +52,9 @@ public sealed partial class AppsDirectory
     [LoggerMessage(EventId = 415, Level = LogLevel.Warning, Message = "cannot watch apps_dir {Directory} ({Reason}); changes there are noticed by a rescan every {Seconds}s instead")]
     private partial void LogWatchUnavailable(string directory, string reason, double seconds);
 
+    [LoggerMessage(EventId = 417, Level = LogLevel.Error, Message = "{File}: berth.yml now defines an app named {App} too, at {DefinedAt}, and berth.yml wins: this file's app no longer takes requests; stopping it. Rename this file to serve both")]
+    private partial void LogTakenOver(string file, string app, string definedAt);
+
     [LoggerMessage(EventId = 416, Level = LogLevel.Error, Message = "scanning apps_dir failed; the next change or rescan tries again")]
     private partial void LogScanFailed(Exception exception);
 }

@@ -11,7 +11,10 @@ namespace Berth.Workers;
 /// with the file's new settings; a removed file takes the app's routes away first, then stops it. A file with
 /// errors changes nothing — a new app is not started, a running one keeps its last good settings — and is
 /// reported with file:line; so is an app that cannot boot (its supervisor logs the traceback). Either is left
-/// alone until its file changes again. The apps of berth.yml are never touched.
+/// alone until its file changes again. The apps of berth.yml are never touched, and berth.yml wins a name both
+/// define: a file naming an app of berth.yml is refused (the error names both places), and an app of this
+/// directory that a reload of berth.yml now defines too leaves the routes at once and is stopped on the loop.
+/// Refused files are listed by <see cref="Ignored"/> for <c>berth status</c>.
 ///
 /// Every change is made on one loop, as in a supervisor: scans are asked for by a FileSystemWatcher, a moment
 /// after the last event (<see cref="AppsDirectory.Watch"/>), and by a periodic rescan, since inotify drops events
@@ -29,8 +32,9 @@ public sealed partial class AppsDirectory : IAsyncDisposable
     private readonly Action _changed;
     private readonly Dictionary<string, Vassal> _running = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FileStamp> _seen = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _refused = new(StringComparer.Ordinal); // files last found with errors
+    private readonly Dictionary<string, IgnoredAppFile> _refused = new(StringComparer.Ordinal); // files last found with errors, by app name
     private bool _unreadableReported;
+    private volatile bool _berthYmlChanged; // set by a reload; the loop then stops the apps berth.yml took over
 
     /// <param name="berthYml">The configuration from berth.yml (and flags); its <see cref="ServerSettings.AppsDir"/> is watched.</param>
     /// <param name="changed">Called on the loop after <see cref="Config"/> and <see cref="Apps"/> changed: publish the routes.</param>
@@ -50,6 +54,9 @@ public sealed partial class AppsDirectory : IAsyncDisposable
 
     /// <summary>The apps of apps_dir that run, by name.</summary>
     public ImmutableDictionary<string, AppSupervisor> Apps { get; private set; } = ImmutableDictionary<string, AppSupervisor>.Empty;
+
+    /// <summary>The files last found with errors, by name, with their errors: what <c>berth status</c> lists.</summary>
+    public ImmutableArray<IgnoredAppFile> Ignored { get; private set; } = [];
 
     private sealed record Vassal(AppFile File, AppSupervisor Supervisor);
 
@@ -75,6 +82,12 @@ public sealed partial class AppsDirectory : IAsyncDisposable
         }
 
         _unreadableReported = false;
+        if (_berthYmlChanged)
+        {
+            _berthYmlChanged = false;
+            await YieldToBerthYmlAsync();
+        }
+
         foreach (string name in _seen.Keys.Where(n => !files.ContainsKey(n)).Order(StringComparer.Ordinal).ToArray())
         {
             await RemoveAsync(name);
@@ -90,21 +103,35 @@ public sealed partial class AppsDirectory : IAsyncDisposable
         }
     }
 
-    /// <summary>App name → file: every NAME.yml directly in the directory, except hidden ones (an editor's
-    /// <c>.#blog.yml</c>).</summary>
-    private Dictionary<string, (string Path, FileStamp Stamp)> ListFiles()
+    /// <summary>App name → file, for each app file of the directory.</summary>
+    private Dictionary<string, (string Path, FileStamp Stamp)> ListFiles() =>
+        ConfigLoader.AppFilesIn(_directory).ToDictionary(
+            f => Path.GetFileNameWithoutExtension(f.Name), f => (f.FullName, new FileStamp(f.LastWriteTimeUtc, f.Length)), StringComparer.Ordinal);
+
+    /// <summary>After a reload of berth.yml: an app of this directory that berth.yml now defines too is stopped (the
+    /// routes left it already, <see cref="ComposeOver"/>), and every refused file gets another look, against the new
+    /// berth.yml — the one just stopped is refused again, with the error that names both places.</summary>
+    private async Task YieldToBerthYmlAsync()
     {
-        var files = new Dictionary<string, (string, FileStamp)>(StringComparer.Ordinal);
-        foreach (FileInfo file in new DirectoryInfo(_directory).EnumerateFiles("*.yml"))
+        foreach (Vassal vassal in _running.Values.Where(v => DefinedInBerthYml(v.File.App.Name)).ToArray())
         {
-            if (!file.Name.StartsWith('.') && file.Extension == ".yml")
-            {
-                files[Path.GetFileNameWithoutExtension(file.Name)] = (file.FullName, new FileStamp(file.LastWriteTimeUtc, file.Length));
-            }
+            string name = vassal.File.App.Name;
+            string shown = Shown(vassal.File.Path);
+            _running.Remove(name);
+            _seen.Remove(name);
+            Publish();
+            LogTakenOver(shown, name, _berthYml.SourceMap.Locate(ConfigPath.App(name), _berthYml.Apps.First(a => a.Name == name).Source).Source.ToString());
+            await AppLauncher.StopAsync(vassal.Supervisor, _berthYml.Server.GracefulTimeout);
+            LogStopped(shown, name);
         }
 
-        return files;
+        foreach (string refused in _refused.Keys)
+        {
+            _seen.Remove(refused);
+        }
     }
+
+    private bool DefinedInBerthYml(string app) => _berthYml.Apps.Any(a => a.Name == app);
 
     private async Task ApplyAsync(string name, string path, CancellationToken cancellationToken)
     {
@@ -113,7 +140,8 @@ public sealed partial class AppsDirectory : IAsyncDisposable
         _running.TryGetValue(name, out Vassal? vassal);
         if (!result.IsValid)
         {
-            _refused.Add(name);
+            _refused[name] = new IgnoredAppFile(shown, result.Errors.Select(e => e.ToString()).ToArray());
+            Ignored = [.. _refused.Values.OrderBy(f => f.File, StringComparer.Ordinal)];
             string errors = string.Join("\n", result.Errors.Select(e => "  " + e));
             if (vassal is null)
             {
@@ -127,7 +155,7 @@ public sealed partial class AppsDirectory : IAsyncDisposable
             return;
         }
 
-        _refused.Remove(name);
+        Forgive(name);
         if (vassal is null)
         {
             await StartAsync(shown, result.File!, cancellationToken);
@@ -190,7 +218,7 @@ public sealed partial class AppsDirectory : IAsyncDisposable
     private async Task RemoveAsync(string name)
     {
         _seen.Remove(name);
-        _refused.Remove(name);
+        Forgive(name);
         string shown = Shown(Path.Combine(_directory, name + ".yml"));
         if (!_running.Remove(name, out Vassal? vassal))
         {
@@ -204,18 +232,30 @@ public sealed partial class AppsDirectory : IAsyncDisposable
         LogStopped(shown, name);
 
         // A file refused because its prefix, host or name clashed with this app's gets another look in this scan.
-        foreach (string refused in _refused)
+        foreach (string refused in _refused.Keys)
         {
             _seen.Remove(refused);
         }
     }
 
-    /// <summary>berth.yml read again by a full reload, with the running apps of apps_dir added; the directory's next
-    /// changes compose with it too. The apps' files were checked against the berth.yml of their last change.</summary>
+    private void Forgive(string name)
+    {
+        if (_refused.Remove(name))
+        {
+            Ignored = [.. _refused.Values.OrderBy(f => f.File, StringComparer.Ordinal)];
+        }
+    }
+
+    /// <summary>berth.yml read again by a full reload, with the running apps of apps_dir added, but for those it now
+    /// defines itself: berth.yml wins, and the loop stops them (it is asked to scan). The directory's next changes
+    /// compose with it too. The apps' files were checked against the berth.yml of their last change.</summary>
     public BerthConfig ComposeOver(BerthConfig berthYml)
     {
         _berthYml = berthYml;
-        Config = _files.Aggregate(berthYml, (config, file) => file.AddTo(config));
+        _berthYmlChanged = true;
+        Config = _files.Where(f => !DefinedInBerthYml(f.App.Name)).Aggregate(berthYml, (config, file) => file.AddTo(config));
+        Apps = Apps.RemoveRange(berthYml.Apps.Select(a => a.Name));
+        WantScan();
         return Config;
     }
 
@@ -223,20 +263,15 @@ public sealed partial class AppsDirectory : IAsyncDisposable
     {
         Config = Compose(except: null);
         _files = _running.Values.Select(v => v.File).OrderBy(f => f.App.Name, StringComparer.Ordinal).ToArray();
-        Apps = _running.ToImmutableDictionary(v => v.Key, v => v.Value.Supervisor, StringComparer.Ordinal);
+        Apps = _running.Where(v => !DefinedInBerthYml(v.Key)).ToImmutableDictionary(v => v.Key, v => v.Value.Supervisor, StringComparer.Ordinal);
         _changed();
     }
 
-    /// <summary>berth.yml with the running apps of apps_dir, but for <paramref name="except"/>, added in name order.</summary>
+    /// <summary>berth.yml with the running apps of apps_dir, but for <paramref name="except"/> and those berth.yml
+    /// defines itself, added in name order.</summary>
     private BerthConfig Compose(string? except) =>
-        _running.Values.Where(v => v.File.App.Name != except).OrderBy(v => v.File.App.Name, StringComparer.Ordinal)
+        _running.Values.Where(v => v.File.App.Name != except && !DefinedInBerthYml(v.File.App.Name)).OrderBy(v => v.File.App.Name, StringComparer.Ordinal)
             .Aggregate(_berthYml, (config, vassal) => vassal.File.AddTo(config));
 
-    /// <summary>The file as logs and errors name it: relative to berth.yml's directory when it is below it (apps.d/blog.yml).</summary>
-    private string Shown(string path)
-    {
-        string baseDirectory = Path.GetDirectoryName(_berthYml.Path) ?? Directory.GetCurrentDirectory();
-        string relative = Path.GetRelativePath(baseDirectory, path);
-        return relative.StartsWith("..", StringComparison.Ordinal) ? path : relative;
-    }
+    private string Shown(string path) => ConfigLoader.AppFileShown(_berthYml, path);
 }

@@ -20,6 +20,9 @@ internal abstract record SupervisorEvent
     /// <summary>A request on a worker finished, and the worker is draining or at its request limit.</summary>
     internal sealed record RequestDone(WorkerSlot Slot) : SupervisorEvent;
 
+    /// <summary>The worker answered the heartbeat's PING.</summary>
+    internal sealed record Pong(WorkerSlot Slot) : SupervisorEvent;
+
     internal sealed record DeadlinePassed(WorkerSlot Slot, string Request, TimeSpan Elapsed) : SupervisorEvent;
 
     /// <summary>Once a second: lifetimes, memory, draining workers that went idle, overdue kills.</summary>

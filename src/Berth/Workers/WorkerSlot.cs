@@ -26,6 +26,7 @@ public sealed class WorkerSlot : IWorkerTarget, IDisposable
         Generation = generation;
         Process = process;
         StartedAt = startedAt;
+        AnsweredAt = startedAt;
         _goingAwayToken = _goingAway.Token;
     }
 
@@ -60,7 +61,8 @@ public sealed class WorkerSlot : IWorkerTarget, IDisposable
 
     public int Capacity { get; set; } = 1;
 
-    /// <summary>An ASGI worker, which answers CANCEL by cancelling the request's task; a WSGI worker ignores it.</summary>
+    /// <summary>An ASGI worker, which answers CANCEL by cancelling the request's task (a WSGI worker ignores it), and
+    /// PING between awaits while requests run.</summary>
     public bool Cancellable { get; set; }
 
     public ref int InFlight => ref _inFlight;
@@ -102,6 +104,12 @@ public sealed class WorkerSlot : IWorkerTarget, IDisposable
     public DateTimeOffset? KillAt { get; set; }
 
     public bool SendClosed { get; set; }
+
+    /// <summary>When the heartbeat's PING now unanswered was sent; null when none is.</summary>
+    public DateTimeOffset? PingSentAt { get; set; }
+
+    /// <summary>When the worker last answered a PING (its start, before the first): the next is due an interval later.</summary>
+    public DateTimeOffset AnsweredAt { get; set; }
 
     public long RssBytes { get; set; }
 

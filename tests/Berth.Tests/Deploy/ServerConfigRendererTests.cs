@@ -98,6 +98,7 @@ public sealed class ServerConfigRendererTests : IDisposable
             env_file: .env.production
             queue: 5
             timeout: 45s
+            heartbeat: 5s
             max_requests: 1000
             max_requests_jitter: 50
             max_lifetime: 1h
