@@ -21,9 +21,18 @@ public sealed partial class AppSupervisor
             return;
         }
 
+        bool pingable = slot.Cancellable || Volatile.Read(ref slot.InFlight) == 0;
         if (slot.PingSentAt is { } sent)
         {
-            if (now - sent >= interval)
+            // A request can reach a WSGI worker between the idle check and the PING, ahead of it on the
+            // connection: the PONG then waits for the view, however slow, and the request deadline is
+            // what watches a busy worker. So the clock restarts while it is busy, and the worker has a
+            // whole interval to answer once the view returns.
+            if (!pingable)
+            {
+                slot.PingSentAt = now;
+            }
+            else if (now - sent >= interval)
             {
                 LogUnresponsive(slot.Id, slot.Pid, (now - sent).TotalSeconds);
                 Abandon(slot, "unresponsive");
@@ -32,7 +41,7 @@ public sealed partial class AppSupervisor
             return;
         }
 
-        if ((slot.Cancellable || Volatile.Read(ref slot.InFlight) == 0) && now - slot.AnsweredAt >= interval)
+        if (pingable && now - slot.AnsweredAt >= interval)
         {
             slot.PingSentAt = now;
             _ = SendPingAsync(connection);
